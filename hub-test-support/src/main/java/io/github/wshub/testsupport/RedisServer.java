@@ -1,0 +1,364 @@
+package io.github.wshub.testsupport;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A real {@code redis-server} process on a free loopback port, owned by the caller: it can be
+ * stopped, killed and restarted on the same port to test faults. It never touches a Redis it
+ * did not start.
+ * <p>
+ * The binary is taken from, in order: the {@code wshub.redis-server} system property or the
+ * {@code WSHUB_REDIS_SERVER} environment variable, {@code redis-server} on the {@code PATH},
+ * and finally the binary shipped in the {@code com.github.codemonstur:embedded-redis} artifact,
+ * so that tests pass on a machine with only a JDK.
+ * <p>
+ * The server keeps nothing on disk ({@code --save ""}, {@code --appendonly no}) and listens on
+ * 127.0.0.1 only. Every process started here is killed when the JVM exits.
+ *
+ * @author wshub
+ */
+public final class RedisServer implements AutoCloseable {
+
+	private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(15);
+
+	private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+
+	private static volatile @Nullable Path resolvedBinary;
+
+	static {
+		Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly),
+				"redis-server-reaper"));
+	}
+
+	private final Path binary;
+
+	private final int port;
+
+	private final Path workDir;
+
+	private final List<String> extraArgs;
+
+	private volatile @Nullable Process process;
+
+	private RedisServer(Path binary, int port, Path workDir, List<String> extraArgs) {
+		this.binary = binary;
+		this.port = port;
+		this.workDir = workDir;
+		this.extraArgs = extraArgs;
+	}
+
+	/**
+	 * Start a new server on a free loopback port.
+	 * @param extraArgs additional {@code redis-server} arguments, for example
+	 * {@code "--client-output-buffer-limit", "pubsub 1mb 1mb 0"}
+	 * @return the running server
+	 */
+	public static RedisServer start(String... extraArgs) {
+		IllegalStateException last = null;
+		for (int attempt = 0; attempt < 5; attempt++) {
+			RedisServer server = create(freePort(), extraArgs);
+			try {
+				server.startProcess();
+				return server;
+			}
+			catch (IllegalStateException ex) {
+				// Another process may have taken the port between probing and binding.
+				last = ex;
+			}
+		}
+		throw (last != null) ? last : new IllegalStateException("Could not start redis-server");
+	}
+
+	/**
+	 * Start a new server on the given loopback port.
+	 * @param port the port
+	 * @param extraArgs additional {@code redis-server} arguments
+	 * @return the running server
+	 */
+	public static RedisServer startOnPort(int port, String... extraArgs) {
+		RedisServer server = create(port, extraArgs);
+		server.startProcess();
+		return server;
+	}
+
+	private static RedisServer create(int port, String... extraArgs) {
+		try {
+			Path dir = Files.createTempDirectory("wshub-redis-" + port + "-");
+			dir.toFile().deleteOnExit();
+			return new RedisServer(binary(), port, dir, List.of(extraArgs));
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/**
+	 * Return the host to connect to.
+	 * @return always {@code 127.0.0.1}
+	 */
+	public String host() {
+		return "127.0.0.1";
+	}
+
+	/**
+	 * Return the port the server listens on; stays the same across {@link #restart()}.
+	 * @return the port
+	 */
+	public int port() {
+		return this.port;
+	}
+
+	/**
+	 * Return the operating system process id of the running server.
+	 * @return the pid, or {@code -1} when the server is not running
+	 */
+	public long pid() {
+		Process current = this.process;
+		return (current != null && current.isAlive()) ? current.pid() : -1;
+	}
+
+	/**
+	 * Whether the server process is alive.
+	 * @return {@code true} when running
+	 */
+	public boolean isRunning() {
+		Process current = this.process;
+		return current != null && current.isAlive();
+	}
+
+	/**
+	 * Stop the server gracefully (SIGTERM) and wait for the process to exit.
+	 */
+	public void stop() {
+		Process current = this.process;
+		if (current != null) {
+			current.destroy();
+			awaitExit(current);
+		}
+	}
+
+	/**
+	 * Kill the server abruptly (SIGKILL), as a crash or a lost host would.
+	 */
+	public void kill() {
+		Process current = this.process;
+		if (current != null) {
+			current.destroyForcibly();
+			awaitExit(current);
+		}
+	}
+
+	/**
+	 * Start the server again on the same port after {@link #stop()} or {@link #kill()}. The new
+	 * server is empty: nothing is persisted.
+	 */
+	public void restart() {
+		if (isRunning()) {
+			stop();
+		}
+		long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
+		while (true) {
+			try {
+				startProcess();
+				return;
+			}
+			catch (IllegalStateException ex) {
+				if (System.nanoTime() > deadline) {
+					throw ex;
+				}
+				sleep(100);
+			}
+		}
+	}
+
+	/**
+	 * Run one command on this server over a fresh connection and return its reply: a
+	 * {@link String}, a {@link Long}, a {@link List} of replies, or {@code null}.
+	 * @param args the command and its arguments
+	 * @return the decoded reply
+	 * @throws RedisServerException when Redis answers with an error
+	 */
+	public @Nullable Object execute(String... args) {
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress(host(), this.port), 2000);
+			socket.setSoTimeout(10_000);
+			return Resp.execute(socket, args);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Redis command " + args[0] + " failed on port " + this.port, ex);
+		}
+	}
+
+	@Override
+	public void close() {
+		kill();
+	}
+
+	@Override
+	public String toString() {
+		return "redis-server[127.0.0.1:" + this.port + ", pid=" + pid() + "]";
+	}
+
+	private synchronized void startProcess() {
+		List<String> command = new ArrayList<>(List.of(this.binary.toString(), "--port", Integer.toString(this.port),
+				"--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no", "--daemonize",
+				"no", "--dir", this.workDir.toString()));
+		command.addAll(this.extraArgs);
+		Path log = this.workDir.resolve("redis.log");
+		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+			.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+		Process started;
+		try {
+			started = builder.start();
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("Could not run " + this.binary, ex);
+		}
+		RUNNING.add(started);
+		started.onExit().thenRun(() -> RUNNING.remove(started));
+		this.process = started;
+		long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
+		while (System.nanoTime() < deadline) {
+			if (!started.isAlive()) {
+				throw new IllegalStateException("redis-server exited on port " + this.port + ": " + tail(log));
+			}
+			try {
+				if ("PONG".equals(execute("PING"))) {
+					return;
+				}
+			}
+			catch (RuntimeException ex) {
+				// Not listening yet.
+			}
+			sleep(20);
+		}
+		started.destroyForcibly();
+		throw new IllegalStateException("redis-server did not answer on port " + this.port + ": " + tail(log));
+	}
+
+	private static String tail(Path log) {
+		try {
+			List<String> lines = Files.readAllLines(log);
+			return String.join("\n", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
+		}
+		catch (IOException ex) {
+			return "(no log)";
+		}
+	}
+
+	private static void awaitExit(Process process) {
+		try {
+			if (!process.waitFor(10, TimeUnit.SECONDS)) {
+				process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	private static void sleep(long millis) {
+		try {
+			Thread.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted", ex);
+		}
+	}
+
+	/**
+	 * Return a port that is free on the loopback interface right now.
+	 * @return the port
+	 */
+	public static int freePort() {
+		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+			socket.setReuseAddress(true);
+			return socket.getLocalPort();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/**
+	 * Return the {@code redis-server} binary this class starts.
+	 * @return the path of the binary
+	 */
+	public static synchronized Path binary() {
+		Path binary = resolvedBinary;
+		if (binary == null) {
+			binary = resolveBinary();
+			resolvedBinary = binary;
+		}
+		return binary;
+	}
+
+	private static Path resolveBinary() {
+		String configured = System.getProperty("wshub.redis-server", System.getenv("WSHUB_REDIS_SERVER"));
+		if (configured != null && !configured.isBlank()) {
+			return Path.of(configured);
+		}
+		String path = System.getenv("PATH");
+		if (path != null) {
+			for (String dir : path.split(java.io.File.pathSeparator)) {
+				Path candidate = Path.of(dir, "redis-server");
+				if (Files.isExecutable(candidate)) {
+					return candidate;
+				}
+			}
+		}
+		return extractBundledBinary();
+	}
+
+	static Path extractBundledBinary() {
+		String resource = bundledResourceName();
+		try (InputStream in = RedisServer.class.getResourceAsStream("/" + resource)) {
+			if (in == null) {
+				throw new IllegalStateException("No redis-server on PATH and no bundled binary '" + resource
+						+ "' on the classpath (com.github.codemonstur:embedded-redis)");
+			}
+			Path target = Files.createTempFile("wshub-redis-server-", "");
+			target.toFile().deleteOnExit();
+			Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+			Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwx------"));
+			return target;
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	private static String bundledResourceName() {
+		String os = System.getProperty("os.name").toLowerCase(Locale.ROOT);
+		String arch = System.getProperty("os.arch").toLowerCase(Locale.ROOT);
+		boolean arm = arch.contains("aarch64") || arch.contains("arm");
+		if (os.contains("mac")) {
+			return arm ? "redis-server-6.2.6-v5-darwin-arm64" : "redis-server-6.2.6-v5-darwin-amd64";
+		}
+		if (arm) {
+			return "redis-server-6.2.7-linux-arm64";
+		}
+		return arch.contains("64") ? "redis-server-6.2.6-v5-linux-amd64" : "redis-server-6.2.7-linux-386";
+	}
+
+}
