@@ -1,0 +1,160 @@
+package io.github.wshub.autoconfigure;
+
+import java.util.Map;
+
+import io.github.wshub.HubTemplate;
+import io.github.wshub.broker.DispatchLanes;
+import io.github.wshub.broker.TopicBroker;
+import io.github.wshub.memory.InMemoryTopicBroker;
+import io.github.wshub.protocol.FrameCodec;
+import io.github.wshub.protocol.TopicNames;
+import io.github.wshub.redis.RedisTopicBroker;
+import io.github.wshub.security.PatternTopicAuthorizer;
+import io.github.wshub.security.TopicAuthorizer;
+import io.github.wshub.session.HubWebSocketHandler;
+import io.github.wshub.session.LocalTopicRegistry;
+import io.github.wshub.session.SessionSettings;
+
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.task.SyncTaskExecutor;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.listener.RedisMessageListenerContainer;
+import org.springframework.web.socket.WebSocketHandler;
+import org.springframework.web.socket.server.support.DefaultHandshakeHandler;
+import org.springframework.web.socket.server.support.OriginHandshakeInterceptor;
+import org.springframework.web.socket.server.support.WebSocketHandlerMapping;
+import org.springframework.web.socket.server.support.WebSocketHttpRequestHandler;
+
+/**
+ * {@link EnableAutoConfiguration Auto-configuration} for the wshub WebSocket hub: the endpoint
+ * at {@code hub.path}, the local session and topic registry, the topic broker (Redis by
+ * default, in memory with {@code hub.broker=memory}) and {@link HubTemplate}.
+ *
+ * @author wshub
+ */
+@AutoConfiguration(afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
+@ConditionalOnWebApplication(type = Type.SERVLET)
+@ConditionalOnClass({ WebSocketHandler.class, WebSocketHandlerMapping.class })
+@ConditionalOnBooleanProperty(name = "hub.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(HubProperties.class)
+public final class HubAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	FrameCodec hubFrameCodec(HubProperties properties) {
+		return new FrameCodec(new TopicNames(properties.getLimits().getMaxTopicLength()),
+				properties.getLimits().getMaxIdLength());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(TopicAuthorizer.class)
+	PatternTopicAuthorizer hubTopicAuthorizer(HubProperties properties) {
+		return new PatternTopicAuthorizer(properties.getTopics().getSubscribePatterns(),
+				properties.getTopics().getPublishPatterns());
+	}
+
+	@Bean(destroyMethod = "close")
+	@ConditionalOnMissingBean
+	DispatchLanes hubDispatchLanes(HubProperties properties) {
+		int lanes = properties.getDispatch().getLanes();
+		return new DispatchLanes((lanes > 0) ? lanes : Runtime.getRuntime().availableProcessors(),
+				properties.getDispatch().getQueueCapacity(), "hub-dispatch-");
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	LocalTopicRegistry hubLocalTopicRegistry(TopicBroker broker, DispatchLanes lanes) {
+		LocalTopicRegistry registry = new LocalTopicRegistry(broker, lanes);
+		broker.setMessageListener(registry);
+		return registry;
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	HubWebSocketHandler hubWebSocketHandler(HubProperties properties, FrameCodec codec, LocalTopicRegistry registry,
+			TopicBroker broker, TopicAuthorizer authorizer, DispatchLanes lanes) {
+		HubProperties.Session session = properties.getSession();
+		SessionSettings settings = new SessionSettings(session.getSendTimeLimit(),
+				(int) session.getSendBufferSizeLimit().toBytes(), (int) properties.getLimits().getMaxFrameSize().toBytes(),
+				session.getPingInterval(), session.getPongTimeout());
+		return new HubWebSocketHandler(properties.getInstanceId(), codec, registry, broker, authorizer, lanes, settings);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	HubTemplate hubTemplate(TopicBroker broker, FrameCodec codec, HubProperties properties) {
+		return new HubTemplate(broker, codec, properties.getInstanceId());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(name = "hubWebSocketHandlerMapping")
+	WebSocketHandlerMapping hubWebSocketHandlerMapping(HubProperties properties, HubWebSocketHandler handler) {
+		WebSocketHttpRequestHandler requestHandler = new WebSocketHttpRequestHandler(handler,
+				new DefaultHandshakeHandler());
+		requestHandler.getHandshakeInterceptors().add(new OriginHandshakeInterceptor(properties.getAllowedOrigins()));
+		WebSocketHandlerMapping mapping = new WebSocketHandlerMapping();
+		mapping.setUrlMap(Map.of(properties.getPath(), requestHandler));
+		mapping.setOrder(1);
+		return mapping;
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnProperty(name = "hub.broker", havingValue = "memory")
+	static class InMemoryBrokerConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(TopicBroker.class)
+		InMemoryTopicBroker hubTopicBroker() {
+			return new InMemoryTopicBroker();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(RedisMessageListenerContainer.class)
+	@ConditionalOnProperty(name = "hub.broker", havingValue = "redis", matchIfMissing = true)
+	@ConditionalOnBean(RedisConnectionFactory.class)
+	static class RedisBrokerConfiguration {
+
+		/**
+		 * Phase of the listener container: started before the broker and stopped after it.
+		 */
+		private static final int CONTAINER_PHASE = Integer.MAX_VALUE - 8192;
+
+		@Bean(defaultCandidate = false)
+		RedisMessageListenerContainer hubRedisMessageListenerContainer(RedisConnectionFactory connectionFactory) {
+			RedisMessageListenerContainer container = new RedisMessageListenerContainer();
+			container.setConnectionFactory(connectionFactory);
+			// Messages are handed to the broker on the connection's thread, in Redis order; the
+			// broker queues them to per-topic lanes without blocking.
+			container.setTaskExecutor(new SyncTaskExecutor());
+			container.setPhase(CONTAINER_PHASE);
+			container.setBeanName("hubRedisMessageListenerContainer");
+			return container;
+		}
+
+		@Bean
+		@ConditionalOnMissingBean(TopicBroker.class)
+		RedisTopicBroker hubTopicBroker(
+				@Qualifier("hubRedisMessageListenerContainer") RedisMessageListenerContainer container,
+				RedisConnectionFactory connectionFactory, HubProperties properties) {
+			HubProperties.Redis redis = properties.getRedis();
+			return new RedisTopicBroker(container, connectionFactory, redis.getNamespace(), properties.getInstanceId(),
+					redis.getUnsubscribeGrace(), redis.getSubscribeTimeout());
+		}
+
+	}
+
+}

@@ -1,0 +1,326 @@
+package io.github.wshub.autoconfigure;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Configuration properties for the wshub WebSocket hub.
+ *
+ * @author wshub
+ */
+@ConfigurationProperties("hub")
+public class HubProperties {
+
+	/**
+	 * Path of the hub's WebSocket endpoint.
+	 */
+	private String path = "/ws";
+
+	/**
+	 * Origins allowed to open a WebSocket from a browser, for example
+	 * "https://app.example.com". Empty means same-origin only; "*" allows every origin.
+	 */
+	private List<String> allowedOrigins = new ArrayList<>();
+
+	/**
+	 * Id of this instance, unique in the cluster. Defaults to the host name and a random
+	 * suffix, new at every start.
+	 */
+	private String instanceId = defaultInstanceId();
+
+	private final Session session = new Session();
+
+	private final Limits limits = new Limits();
+
+	private final Topics topics = new Topics();
+
+	private final Dispatch dispatch = new Dispatch();
+
+	private final Redis redis = new Redis();
+
+	public String getPath() {
+		return this.path;
+	}
+
+	public void setPath(String path) {
+		this.path = path;
+	}
+
+	public List<String> getAllowedOrigins() {
+		return this.allowedOrigins;
+	}
+
+	public void setAllowedOrigins(List<String> allowedOrigins) {
+		this.allowedOrigins = allowedOrigins;
+	}
+
+	public String getInstanceId() {
+		return this.instanceId;
+	}
+
+	public void setInstanceId(String instanceId) {
+		this.instanceId = instanceId;
+	}
+
+	public Session getSession() {
+		return this.session;
+	}
+
+	public Limits getLimits() {
+		return this.limits;
+	}
+
+	public Topics getTopics() {
+		return this.topics;
+	}
+
+	public Dispatch getDispatch() {
+		return this.dispatch;
+	}
+
+	public Redis getRedis() {
+		return this.redis;
+	}
+
+	static String defaultInstanceId() {
+		String host = System.getenv("HOSTNAME");
+		String prefix = (host != null && !host.isBlank()) ? host.replaceAll("[^A-Za-z0-9_.-]", "-") : "hub";
+		byte[] random = new byte[4];
+		ThreadLocalRandom.current().nextBytes(random);
+		return prefix + "-" + HexFormat.of().formatHex(random);
+	}
+
+	/**
+	 * Per-session sending and heartbeat settings.
+	 */
+	public static class Session {
+
+		/**
+		 * How often the server pings each session, so proxies keep idle connections open and
+		 * dead peers are found.
+		 */
+		private Duration pingInterval = Duration.ofSeconds(25);
+
+		/**
+		 * How long the server waits for the pong to a ping before closing the session with
+		 * 4001.
+		 */
+		private Duration pongTimeout = Duration.ofSeconds(10);
+
+		/**
+		 * Longest time one send to a session may take; a session exceeding it is closed as a
+		 * slow consumer (4002).
+		 */
+		private Duration sendTimeLimit = Duration.ofSeconds(10);
+
+		/**
+		 * Most data that may wait to be sent to one session; a session exceeding it is closed as
+		 * a slow consumer (4002).
+		 */
+		private DataSize sendBufferSizeLimit = DataSize.ofKilobytes(512);
+
+		public Duration getPingInterval() {
+			return this.pingInterval;
+		}
+
+		public void setPingInterval(Duration pingInterval) {
+			this.pingInterval = pingInterval;
+		}
+
+		public Duration getPongTimeout() {
+			return this.pongTimeout;
+		}
+
+		public void setPongTimeout(Duration pongTimeout) {
+			this.pongTimeout = pongTimeout;
+		}
+
+		public Duration getSendTimeLimit() {
+			return this.sendTimeLimit;
+		}
+
+		public void setSendTimeLimit(Duration sendTimeLimit) {
+			this.sendTimeLimit = sendTimeLimit;
+		}
+
+		public DataSize getSendBufferSizeLimit() {
+			return this.sendBufferSizeLimit;
+		}
+
+		public void setSendBufferSizeLimit(DataSize sendBufferSizeLimit) {
+			this.sendBufferSizeLimit = sendBufferSizeLimit;
+		}
+
+	}
+
+	/**
+	 * Limits on what clients send.
+	 */
+	public static class Limits {
+
+		/**
+		 * Largest text frame a client may send; a larger frame closes the session with 1009.
+		 */
+		private DataSize maxFrameSize = DataSize.ofKilobytes(64);
+
+		/**
+		 * Longest topic name, in characters.
+		 */
+		private int maxTopicLength = 200;
+
+		/**
+		 * Longest request id, in characters of its JSON text.
+		 */
+		private int maxIdLength = 128;
+
+		public DataSize getMaxFrameSize() {
+			return this.maxFrameSize;
+		}
+
+		public void setMaxFrameSize(DataSize maxFrameSize) {
+			this.maxFrameSize = maxFrameSize;
+		}
+
+		public int getMaxTopicLength() {
+			return this.maxTopicLength;
+		}
+
+		public void setMaxTopicLength(int maxTopicLength) {
+			this.maxTopicLength = maxTopicLength;
+		}
+
+		public int getMaxIdLength() {
+			return this.maxIdLength;
+		}
+
+		public void setMaxIdLength(int maxIdLength) {
+			this.maxIdLength = maxIdLength;
+		}
+
+	}
+
+	/**
+	 * Topic policy for clients. Patterns use '.' between segments, '*' for one segment and
+	 * '**' for any number of segments.
+	 */
+	public static class Topics {
+
+		/**
+		 * Topic patterns clients may subscribe to.
+		 */
+		private List<String> subscribePatterns = new ArrayList<>(List.of("**"));
+
+		/**
+		 * Topic patterns clients may publish on. Empty denies every client publish; server code
+		 * can always publish through HubTemplate.
+		 */
+		private List<String> publishPatterns = new ArrayList<>();
+
+		public List<String> getSubscribePatterns() {
+			return this.subscribePatterns;
+		}
+
+		public void setSubscribePatterns(List<String> subscribePatterns) {
+			this.subscribePatterns = subscribePatterns;
+		}
+
+		public List<String> getPublishPatterns() {
+			return this.publishPatterns;
+		}
+
+		public void setPublishPatterns(List<String> publishPatterns) {
+			this.publishPatterns = publishPatterns;
+		}
+
+	}
+
+	/**
+	 * Threads that fan messages out to local sessions.
+	 */
+	public static class Dispatch {
+
+		/**
+		 * Number of dispatch lanes (threads). Each topic is served by one lane, which keeps its
+		 * order. Zero means one lane per available processor.
+		 */
+		private int lanes = 0;
+
+		/**
+		 * Most tasks that may wait in one lane; beyond it messages are dropped and logged.
+		 */
+		private int queueCapacity = 100_000;
+
+		public int getLanes() {
+			return this.lanes;
+		}
+
+		public void setLanes(int lanes) {
+			this.lanes = lanes;
+		}
+
+		public int getQueueCapacity() {
+			return this.queueCapacity;
+		}
+
+		public void setQueueCapacity(int queueCapacity) {
+			this.queueCapacity = queueCapacity;
+		}
+
+	}
+
+	/**
+	 * Redis broker settings. The connection itself is configured with spring.data.redis.*.
+	 */
+	public static class Redis {
+
+		/**
+		 * Prefix of every Redis channel and key the hub uses, so several applications can
+		 * share one Redis.
+		 */
+		private String namespace = "hub:";
+
+		/**
+		 * How long a topic's Redis subscription is kept after its last local subscriber left,
+		 * so quick re-subscribes do not churn Redis.
+		 */
+		private Duration unsubscribeGrace = Duration.ofSeconds(2);
+
+		/**
+		 * How long a client's subscribe may wait for Redis to confirm the subscription before
+		 * it fails with broker_unavailable.
+		 */
+		private Duration subscribeTimeout = Duration.ofSeconds(10);
+
+		public String getNamespace() {
+			return this.namespace;
+		}
+
+		public void setNamespace(String namespace) {
+			this.namespace = namespace;
+		}
+
+		public Duration getUnsubscribeGrace() {
+			return this.unsubscribeGrace;
+		}
+
+		public void setUnsubscribeGrace(Duration unsubscribeGrace) {
+			this.unsubscribeGrace = unsubscribeGrace;
+		}
+
+		public Duration getSubscribeTimeout() {
+			return this.subscribeTimeout;
+		}
+
+		public void setSubscribeTimeout(Duration subscribeTimeout) {
+			this.subscribeTimeout = subscribeTimeout;
+		}
+
+	}
+
+}

@@ -1,0 +1,159 @@
+package io.github.wshub.broker;
+
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+import org.springframework.util.Assert;
+
+/**
+ * A fixed set of single-threaded lanes. Tasks submitted with the same key always run on the
+ * same lane, one after another in submission order, while different keys run in parallel. The
+ * hub keys topic fan-out by topic (so every subscriber sees a topic's messages in broker order)
+ * and replies by session (so a session's acknowledgements keep their order).
+ * <p>
+ * Each lane's queue is bounded; a task that does not fit is dropped, counted and logged, so a
+ * burst can never exhaust memory.
+ *
+ * @author wshub
+ */
+public final class DispatchLanes {
+
+	private static final Log logger = LogFactory.getLog(DispatchLanes.class);
+
+	private final ThreadPoolExecutor[] lanes;
+
+	private final AtomicLong rejected = new AtomicLong();
+
+	/**
+	 * Create lanes.
+	 * @param laneCount the number of lanes (threads)
+	 * @param queueCapacity the maximum number of waiting tasks per lane
+	 * @param threadNamePrefix the prefix of the lane threads' names
+	 */
+	public DispatchLanes(int laneCount, int queueCapacity, String threadNamePrefix) {
+		Assert.isTrue(laneCount > 0, "'laneCount' must be positive");
+		Assert.isTrue(queueCapacity > 0, "'queueCapacity' must be positive");
+		CustomizableThreadFactory threadFactory = new CustomizableThreadFactory(threadNamePrefix);
+		threadFactory.setDaemon(true);
+		this.lanes = new ThreadPoolExecutor[laneCount];
+		for (int i = 0; i < laneCount; i++) {
+			this.lanes[i] = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+					new LinkedBlockingQueue<>(queueCapacity), threadFactory);
+		}
+	}
+
+	/**
+	 * Run a task on the lane of {@code key}, after every task submitted earlier with a key of
+	 * the same lane.
+	 * @param key the ordering key
+	 * @param task the task
+	 * @return {@code true} if the task was queued, {@code false} if the lane was full or shut
+	 * down and the task was dropped
+	 */
+	public boolean execute(String key, Runnable task) {
+		try {
+			lane(key).execute(() -> runSafely(task));
+			return true;
+		}
+		catch (RejectedExecutionException ex) {
+			long count = this.rejected.incrementAndGet();
+			if (Long.bitCount(count) == 1) {
+				// Log the 1st, 2nd, 4th, 8th... rejection: visible, but never a log storm.
+				logger.warn("Dispatch lane for '" + key + "' is full or stopped; dropped " + count
+						+ " task(s) so far");
+			}
+			return false;
+		}
+	}
+
+	/**
+	 * Return an executor that runs tasks on the lane of {@code key}.
+	 * @param key the ordering key
+	 * @return the executor
+	 */
+	public Executor executor(String key) {
+		return (task) -> execute(key, task);
+	}
+
+	/**
+	 * Return how many tasks wait in all lanes.
+	 * @return the number of queued tasks
+	 */
+	public int queuedTasks() {
+		int queued = 0;
+		for (ThreadPoolExecutor lane : this.lanes) {
+			queued += lane.getQueue().size();
+		}
+		return queued;
+	}
+
+	/**
+	 * Return how many tasks were dropped because a lane was full or stopped.
+	 * @return the number of dropped tasks
+	 */
+	public long rejectedTasks() {
+		return this.rejected.get();
+	}
+
+	/**
+	 * Return the number of lanes.
+	 * @return the lane count
+	 */
+	public int laneCount() {
+		return this.lanes.length;
+	}
+
+	/**
+	 * Let queued tasks finish, waiting at most {@code timeout}, then stop the lanes.
+	 * @param timeout how long to wait for queued tasks
+	 */
+	public void shutdown(Duration timeout) {
+		for (ThreadPoolExecutor lane : this.lanes) {
+			lane.shutdown();
+		}
+		long deadline = System.nanoTime() + timeout.toNanos();
+		for (ThreadPoolExecutor lane : this.lanes) {
+			try {
+				long remaining = deadline - System.nanoTime();
+				if (remaining <= 0 || !lane.awaitTermination(remaining, TimeUnit.NANOSECONDS)) {
+					lane.shutdownNow();
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				lane.shutdownNow();
+			}
+		}
+	}
+
+	/**
+	 * Stop the lanes after letting queued tasks run for up to five seconds.
+	 */
+	public void close() {
+		shutdown(Duration.ofSeconds(5));
+	}
+
+	private ThreadPoolExecutor lane(String key) {
+		int hash = key.hashCode() * 0x9E3779B9;
+		return this.lanes[Math.floorMod(hash ^ (hash >>> 16), this.lanes.length)];
+	}
+
+	private static void runSafely(Runnable task) {
+		try {
+			task.run();
+		}
+		catch (Throwable ex) {
+			logger.error("Dispatch task failed", ex);
+		}
+	}
+
+}

@@ -1,0 +1,230 @@
+package io.github.wshub.protocol;
+
+import java.io.ByteArrayOutputStream;
+import java.util.Locale;
+
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.cfg.JsonNodeFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.util.Assert;
+import org.springframework.web.socket.TextMessage;
+
+/**
+ * Reads client frames and writes server frames of protocol v1 (see {@code docs/protocol.md}).
+ * <p>
+ * Numbers in {@code data} keep their precision: decimals are read as {@code BigDecimal} and big
+ * integers as {@code BigInteger}, and written back unchanged in value. Each outgoing frame is
+ * encoded once into UTF-8 bytes; a {@code message} frame is shared by every session it is
+ * delivered to.
+ *
+ * @author wshub
+ */
+public final class FrameCodec {
+
+	/**
+	 * Protocol version announced in the {@code welcome} frame.
+	 */
+	public static final int PROTOCOL_VERSION = 1;
+
+	private final JsonMapper mapper;
+
+	private final TopicNames topicNames;
+
+	private final int maxIdLength;
+
+	/**
+	 * Create a codec.
+	 * @param topicNames the topic syntax to enforce
+	 * @param maxIdLength the longest accepted request id, in characters of its JSON text
+	 */
+	public FrameCodec(TopicNames topicNames, int maxIdLength) {
+		Assert.notNull(topicNames, "'topicNames' must not be null");
+		Assert.isTrue(maxIdLength > 0, "'maxIdLength' must be positive");
+		this.mapper = JsonMapper.builder()
+			.enable(JsonNodeFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+			.disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+			.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+			.build();
+		this.topicNames = topicNames;
+		this.maxIdLength = maxIdLength;
+	}
+
+	/**
+	 * Return the topic syntax this codec enforces.
+	 * @return the topic names validator
+	 */
+	public TopicNames topicNames() {
+		return this.topicNames;
+	}
+
+	/**
+	 * Read and validate one client frame.
+	 * @param payload the text frame
+	 * @return the request
+	 * @throws ProtocolException if the frame is not a valid request
+	 */
+	public ClientFrame decode(String payload) {
+		JsonNode root;
+		try {
+			root = this.mapper.readTree(payload);
+		}
+		catch (JacksonException ex) {
+			throw new ProtocolException(ErrorCode.INVALID_FRAME, "Frame is not valid JSON", null);
+		}
+		if (root == null || !root.isObject()) {
+			throw new ProtocolException(ErrorCode.INVALID_FRAME, "Frame must be a JSON object", null);
+		}
+		JsonNode id = readId(root.get("id"));
+		JsonNode typeNode = root.get("type");
+		if (typeNode == null || !typeNode.isString()) {
+			throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "'type' must be a string", id);
+		}
+		ClientFrame.Type type = switch (typeNode.stringValue()) {
+			case "subscribe" -> ClientFrame.Type.SUBSCRIBE;
+			case "unsubscribe" -> ClientFrame.Type.UNSUBSCRIBE;
+			case "publish" -> ClientFrame.Type.PUBLISH;
+			default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "Unknown type '"
+					+ abbreviate(typeNode.stringValue()) + "'", id);
+		};
+		JsonNode topicNode = root.get("topic");
+		if (topicNode == null || !topicNode.isString()) {
+			throw new ProtocolException(ErrorCode.INVALID_TOPIC, "'topic' must be a string", id);
+		}
+		String topic = topicNode.stringValue();
+		String problem = this.topicNames.problem(topic);
+		if (problem != null) {
+			throw new ProtocolException(ErrorCode.INVALID_TOPIC, problem, id);
+		}
+		JsonNode data = null;
+		if (type == ClientFrame.Type.PUBLISH) {
+			data = root.get("data");
+			if (data == null) {
+				throw new ProtocolException(ErrorCode.INVALID_FRAME, "'data' is required for publish", id);
+			}
+		}
+		return new ClientFrame(type, topic, id, data);
+	}
+
+	private @Nullable JsonNode readId(@Nullable JsonNode id) {
+		if (id == null || id.isNull()) {
+			return null;
+		}
+		if (!id.isString() && !id.isNumber()) {
+			throw new ProtocolException(ErrorCode.INVALID_ID, "'id' must be a string or a number", null);
+		}
+		int length = id.isString() ? id.stringValue().length() : id.toString().length();
+		if (length > this.maxIdLength) {
+			throw new ProtocolException(ErrorCode.INVALID_ID, "'id' must be at most " + this.maxIdLength
+					+ " characters", null);
+		}
+		return id;
+	}
+
+	/**
+	 * Encode a {@code message} frame carrying a client's JSON value.
+	 * @param topic the topic
+	 * @param data the payload
+	 * @return the UTF-8 frame
+	 */
+	public byte[] encodeMessage(String topic, JsonNode data) {
+		return writeMessage(topic, data);
+	}
+
+	/**
+	 * Encode a {@code message} frame carrying any value Jackson can serialize.
+	 * @param topic the topic
+	 * @param data the payload, serialized with this codec's JSON mapper
+	 * @return the UTF-8 frame
+	 */
+	public byte[] encodeMessage(String topic, @Nullable Object data) {
+		return writeMessage(topic, data);
+	}
+
+	private byte[] writeMessage(String topic, @Nullable Object data) {
+		ByteArrayOutputStream out = new ByteArrayOutputStream(64 + topic.length());
+		try (JsonGenerator generator = this.mapper.createGenerator(out)) {
+			generator.writeStartObject();
+			generator.writeStringProperty("type", "message");
+			generator.writeStringProperty("topic", topic);
+			generator.writeName("data");
+			if (data instanceof JsonNode node) {
+				generator.writeTree(node);
+			}
+			else {
+				generator.writePOJO(data);
+			}
+			generator.writeEndObject();
+		}
+		return out.toByteArray();
+	}
+
+	/**
+	 * Encode the {@code welcome} frame.
+	 * @param sessionId the session id
+	 * @param instanceId the id of the instance the session is connected to
+	 * @return the frame
+	 */
+	public TextMessage welcome(String sessionId, String instanceId) {
+		ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+		try (JsonGenerator generator = this.mapper.createGenerator(out)) {
+			generator.writeStartObject();
+			generator.writeStringProperty("type", "welcome");
+			generator.writeStringProperty("session", sessionId);
+			generator.writeStringProperty("instance", instanceId);
+			generator.writeNumberProperty("protocol", PROTOCOL_VERSION);
+			generator.writeEndObject();
+		}
+		return new TextMessage(out.toByteArray());
+	}
+
+	/**
+	 * Encode an {@code ack} frame.
+	 * @param id the request id, echoed with its JSON type
+	 * @return the frame
+	 */
+	public TextMessage ack(JsonNode id) {
+		ByteArrayOutputStream out = new ByteArrayOutputStream(32);
+		try (JsonGenerator generator = this.mapper.createGenerator(out)) {
+			generator.writeStartObject();
+			generator.writeStringProperty("type", "ack");
+			generator.writeName("id");
+			generator.writeTree(id);
+			generator.writeEndObject();
+		}
+		return new TextMessage(out.toByteArray());
+	}
+
+	/**
+	 * Encode an {@code error} frame.
+	 * @param id the request id, or {@code null} to leave it out
+	 * @param code the error code
+	 * @param message the human readable message
+	 * @return the frame
+	 */
+	public TextMessage error(@Nullable JsonNode id, ErrorCode code, String message) {
+		ByteArrayOutputStream out = new ByteArrayOutputStream(96 + message.length());
+		try (JsonGenerator generator = this.mapper.createGenerator(out)) {
+			generator.writeStartObject();
+			generator.writeStringProperty("type", "error");
+			if (id != null) {
+				generator.writeName("id");
+				generator.writeTree(id);
+			}
+			generator.writeStringProperty("code", code.code());
+			generator.writeStringProperty("message", message);
+			generator.writeEndObject();
+		}
+		return new TextMessage(out.toByteArray());
+	}
+
+	private static String abbreviate(String value) {
+		String printable = value.length() > 32 ? value.substring(0, 32) + "..." : value;
+		return printable.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_.-]", "?");
+	}
+
+}

@@ -1,0 +1,642 @@
+package io.github.wshub.redis;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import io.github.wshub.broker.BrokerMessage;
+import io.github.wshub.broker.BrokerMessageListener;
+import io.github.wshub.broker.BrokerUnavailableException;
+import io.github.wshub.broker.TopicBroker;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.data.redis.connection.Message;
+import org.springframework.data.redis.connection.MessageListener;
+import org.springframework.data.redis.connection.ReactiveRedisConnection;
+import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.listener.ChannelTopic;
+import org.springframework.data.redis.listener.RedisMessageListenerContainer;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+import org.springframework.util.Assert;
+
+/**
+ * {@link TopicBroker} on Redis Pub/Sub, built on Spring Data Redis'
+ * {@link RedisMessageListenerContainer} (one multiplexed subscription connection) for receiving
+ * and on the connection factory's shared connection for publishing.
+ * <p>
+ * <b>Lazy subscriptions.</b> A topic's channel is subscribed only while the topic has local
+ * subscribers: the first {@link #subscribe(String)} subscribes it, and {@link #unsubscribe(String)}
+ * releases it after {@code unsubscribeGrace}, unless it was wanted again meanwhile. All
+ * container calls run on one subscription thread that compares, per topic, the wanted state
+ * with the held one and batches the differences into one SUBSCRIBE and one UNSUBSCRIBE command.
+ * Because that thread re-reads the wanted state before acting, any interleaving of subscribe
+ * and unsubscribe calls settles on "subscribed in Redis if and only if wanted locally", and the
+ * container is never called concurrently (it has known races when it is). The container's own
+ * call blocks until Redis confirms a subscription; it never runs on a WebSocket thread.
+ * <p>
+ * <b>Order.</b> The container is given a synchronous task executor, so messages are handed to
+ * the {@link BrokerMessageListener} on the Redis connection's thread in the order Redis sent
+ * them; the listener must queue them without blocking.
+ * <p>
+ * <b>Storage details.</b> The broker uses these Redis channels, and no keys:
+ * <ul>
+ * <li>{@code <namespace>topic:<topic>}: one channel per topic, e.g. {@code hub:topic:chat.lobby}.
+ * An instance is subscribed while it has local subscribers (plus the grace period). Payload: see
+ * {@link RedisEnvelope}: a header line {@code wshub1 <micros> <origin>} and the JSON frame.</li>
+ * <li>{@code <namespace>instance:<instance-id>}: the instance's control channel, subscribed for
+ * the instance's whole life so the container's connection never churns when no topic is
+ * subscribed.</li>
+ * </ul>
+ * Commands: {@code SUBSCRIBE}, {@code UNSUBSCRIBE} on the container's connection, {@code PUBLISH}
+ * on the shared connection.
+ *
+ * @author wshub
+ */
+public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
+
+	private static final Log logger = LogFactory.getLog(RedisTopicBroker.class);
+
+	private static final int MAX_BATCH = 1024;
+
+	private final RedisMessageListenerContainer container;
+
+	private final RedisConnectionFactory connectionFactory;
+
+	private final String topicPrefix;
+
+	private final byte[] topicPrefixBytes;
+
+	private final String controlChannel;
+
+	private final Duration unsubscribeGrace;
+
+	private final Duration subscribeTimeout;
+
+	private final ConcurrentHashMap<String, ChannelState> channels = new ConcurrentHashMap<>();
+
+	private final LinkedBlockingQueue<String> pending = new LinkedBlockingQueue<>();
+
+	private final MessageListener redisListener = this::onRedisMessage;
+
+	private final Object lifecycleMonitor = new Object();
+
+	private volatile @Nullable BrokerMessageListener listener;
+
+	private volatile boolean running;
+
+	private volatile boolean controlSubscribed;
+
+	private @Nullable Thread worker;
+
+	private @Nullable ScheduledExecutorService timer;
+
+	private @Nullable Publisher publisher;
+
+	private int phase = DEFAULT_PHASE - 4096;
+
+	/**
+	 * Create a broker.
+	 * @param container the listener container; its task executor must run tasks synchronously
+	 * @param connectionFactory the factory for publishing
+	 * @param namespace the prefix of every channel, for example {@code hub:}
+	 * @param instanceId this instance's id
+	 * @param unsubscribeGrace how long to keep a channel subscribed after its last local
+	 * subscriber left
+	 * @param subscribeTimeout how long a subscribe may wait for Redis' confirmation
+	 */
+	public RedisTopicBroker(RedisMessageListenerContainer container, RedisConnectionFactory connectionFactory,
+			String namespace, String instanceId, Duration unsubscribeGrace, Duration subscribeTimeout) {
+		Assert.notNull(container, "'container' must not be null");
+		Assert.notNull(connectionFactory, "'connectionFactory' must not be null");
+		Assert.notNull(namespace, "'namespace' must not be null");
+		Assert.hasText(instanceId, "'instanceId' must not be empty");
+		Assert.isTrue(!unsubscribeGrace.isNegative(), "'unsubscribeGrace' must not be negative");
+		Assert.isTrue((!subscribeTimeout.isNegative() && !subscribeTimeout.isZero()), "'subscribeTimeout' must be positive");
+		this.container = container;
+		this.connectionFactory = connectionFactory;
+		this.topicPrefix = namespace + "topic:";
+		this.topicPrefixBytes = this.topicPrefix.getBytes(StandardCharsets.UTF_8);
+		this.controlChannel = namespace + "instance:" + instanceId;
+		this.unsubscribeGrace = unsubscribeGrace;
+		this.subscribeTimeout = subscribeTimeout;
+	}
+
+	/**
+	 * Return the Redis channel of a topic.
+	 * @param topic the topic
+	 * @return the channel name
+	 */
+	public String channelOf(String topic) {
+		return this.topicPrefix + topic;
+	}
+
+	/**
+	 * Return this instance's control channel.
+	 * @return the channel name
+	 */
+	public String getControlChannel() {
+		return this.controlChannel;
+	}
+
+	@Override
+	public void setMessageListener(BrokerMessageListener listener) {
+		Assert.notNull(listener, "'listener' must not be null");
+		this.listener = listener;
+	}
+
+	@Override
+	public CompletableFuture<Void> subscribe(String topic) {
+		@SuppressWarnings("unchecked")
+		CompletableFuture<Void>[] result = new CompletableFuture[1];
+		this.channels.compute(topic, (key, existing) -> {
+			ChannelState state = (existing != null) ? existing : new ChannelState();
+			state.wanted = true;
+			if (state.held) {
+				result[0] = CompletableFuture.completedFuture(null);
+			}
+			else {
+				if (state.ready == null) {
+					state.ready = new CompletableFuture<>();
+				}
+				result[0] = state.ready;
+				enqueue(key, state);
+			}
+			return state;
+		});
+		CompletableFuture<Void> ready = result[0];
+		if (ready.isDone()) {
+			return ready;
+		}
+		return ready.copy().orTimeout(this.subscribeTimeout.toMillis(), TimeUnit.MILLISECONDS)
+			.exceptionallyCompose((ex) -> CompletableFuture.failedFuture(unavailable(topic, ex)));
+	}
+
+	private static Throwable unavailable(String topic, Throwable ex) {
+		Throwable cause = (ex instanceof java.util.concurrent.CompletionException && ex.getCause() != null)
+				? ex.getCause() : ex;
+		if (cause instanceof BrokerUnavailableException) {
+			return cause;
+		}
+		String reason = (cause instanceof TimeoutException) ? "timed out" : String.valueOf(cause.getMessage());
+		return new BrokerUnavailableException("Redis subscription for topic '" + topic + "' failed: " + reason,
+				cause);
+	}
+
+	@Override
+	public void unsubscribe(String topic) {
+		this.channels.computeIfPresent(topic, (key, state) -> {
+			state.wanted = false;
+			ScheduledExecutorService currentTimer = this.timer;
+			if (this.unsubscribeGrace.isZero() || currentTimer == null) {
+				state.releaseAt = 0;
+				enqueue(key, state);
+			}
+			else {
+				state.releaseAt = System.nanoTime() + this.unsubscribeGrace.toNanos();
+				currentTimer.schedule(() -> requeue(key), this.unsubscribeGrace.toNanos(), TimeUnit.NANOSECONDS);
+			}
+			return state;
+		});
+	}
+
+	private void requeue(String topic) {
+		this.channels.computeIfPresent(topic, (key, state) -> {
+			enqueue(key, state);
+			return state;
+		});
+	}
+
+	// Called inside compute(): the queue never blocks on add.
+	private void enqueue(String topic, ChannelState state) {
+		if (!state.queued) {
+			state.queued = true;
+			this.pending.add(topic);
+		}
+	}
+
+	@Override
+	public CompletableFuture<Void> publish(BrokerMessage message) {
+		Publisher current = this.publisher;
+		if (current == null) {
+			return CompletableFuture.failedFuture(
+					new BrokerUnavailableException("Redis broker is not running", new IllegalStateException()));
+		}
+		byte[] channel = concat(this.topicPrefixBytes, message.topic().getBytes(StandardCharsets.UTF_8));
+		return current.publish(channel, RedisEnvelope.encode(message))
+			.exceptionallyCompose((ex) -> CompletableFuture.failedFuture(new BrokerUnavailableException(
+					"Redis did not accept the publish on topic '" + message.topic() + "'", ex)));
+	}
+
+	@Override
+	public Set<String> subscribedTopics() {
+		Set<String> topics = new TreeSet<>();
+		this.channels.forEach((topic, state) -> {
+			if (state.held) {
+				topics.add(topic);
+			}
+		});
+		return topics;
+	}
+
+	@Override
+	public boolean isConnected() {
+		return this.running && this.controlSubscribed && this.container.isListening();
+	}
+
+	private void onRedisMessage(Message message, byte @Nullable [] pattern) {
+		byte[] channel = message.getChannel();
+		if (!startsWith(channel, this.topicPrefixBytes)) {
+			// The control channel: nothing is sent on it yet; holding it keeps the connection.
+			return;
+		}
+		String topic = new String(channel, this.topicPrefixBytes.length, channel.length - this.topicPrefixBytes.length,
+				StandardCharsets.UTF_8);
+		BrokerMessage decoded = RedisEnvelope.decode(topic, message.getBody());
+		BrokerMessageListener current = this.listener;
+		if (decoded == null) {
+			logger.warn("Ignoring a message on channel '" + this.topicPrefix + topic + "' that is not a wshub envelope");
+		}
+		else if (current != null) {
+			current.onMessage(decoded);
+		}
+	}
+
+	private void runSubscriptions() {
+		while (this.running) {
+			try {
+				if (!this.controlSubscribed && !subscribeControlChannel()) {
+					failWaitingSubscriptions();
+					Thread.sleep(500);
+					continue;
+				}
+				String first = this.pending.poll(200, TimeUnit.MILLISECONDS);
+				if (first != null) {
+					List<String> batch = new ArrayList<>();
+					batch.add(first);
+					this.pending.drainTo(batch, MAX_BATCH - 1);
+					reconcile(batch);
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return;
+			}
+			catch (RuntimeException ex) {
+				logger.error("Redis subscription update failed", ex);
+			}
+		}
+	}
+
+	private boolean subscribeControlChannel() {
+		try {
+			this.container.addMessageListener(this.redisListener, new ChannelTopic(this.controlChannel));
+			this.controlSubscribed = true;
+			logger.info("Hub subscribed to Redis control channel '" + this.controlChannel + "'");
+			return true;
+		}
+		catch (RuntimeException ex) {
+			this.container.removeMessageListener(this.redisListener, new ChannelTopic(this.controlChannel));
+			logger.warn("Hub cannot subscribe to Redis yet (" + ex.getMessage() + "); retrying");
+			return false;
+		}
+	}
+
+	private void failWaitingSubscriptions() {
+		List<String> batch = new ArrayList<>();
+		this.pending.drainTo(batch);
+		List<CompletableFuture<Void>> failed = new ArrayList<>();
+		for (String topic : batch) {
+			this.channels.computeIfPresent(topic, (key, state) -> {
+				state.queued = false;
+				if (state.ready != null && !state.held) {
+					failed.add(state.ready);
+					state.ready = null;
+				}
+				return state.isIdle() ? null : state;
+			});
+		}
+		BrokerUnavailableException ex = new BrokerUnavailableException("Redis is not reachable", null);
+		failed.forEach((future) -> future.completeExceptionally(ex));
+	}
+
+	/**
+	 * Bring Redis in line with the wanted state of a batch of topics.
+	 */
+	private void reconcile(List<String> batch) {
+		List<String> toAdd = new ArrayList<>();
+		List<String> toRemove = new ArrayList<>();
+		List<CompletableFuture<Void>> confirmed = new ArrayList<>();
+		long now = System.nanoTime();
+		for (String topic : batch) {
+			this.channels.computeIfPresent(topic, (key, state) -> {
+				state.queued = false;
+				if (state.wanted) {
+					if (!state.held) {
+						toAdd.add(key);
+					}
+					else if (state.ready != null) {
+						confirmed.add(state.ready);
+						state.ready = null;
+					}
+				}
+				else if (state.held && now - state.releaseAt >= 0) {
+					// Marked released before Redis is told, so a subscribe from now on waits for a
+					// fresh SUBSCRIBE instead of trusting a channel that is about to go.
+					state.held = false;
+					toRemove.add(key);
+				}
+				else if (!state.held && state.ready != null) {
+					// Wanted and unwanted again before Redis was asked: nothing left to wait for.
+					confirmed.add(state.ready);
+					state.ready = null;
+				}
+				return state.isIdle() ? null : state;
+			});
+		}
+		confirmed.forEach((future) -> future.complete(null));
+		if (!toRemove.isEmpty()) {
+			this.container.removeMessageListener(this.redisListener, channelTopics(toRemove));
+		}
+		if (!toAdd.isEmpty()) {
+			add(toAdd);
+		}
+	}
+
+	private void add(List<String> topics) {
+		RuntimeException failure = null;
+		try {
+			this.container.addMessageListener(this.redisListener, channelTopics(topics));
+		}
+		catch (RuntimeException ex) {
+			failure = ex;
+			// Keep the container's own mapping in line with what we consider held.
+			this.container.removeMessageListener(this.redisListener, channelTopics(topics));
+			logger.warn("Redis did not confirm subscriptions for " + topics.size() + " topic(s): " + ex.getMessage());
+		}
+		boolean subscribed = (failure == null);
+		List<CompletableFuture<Void>> done = new ArrayList<>();
+		List<String> stale = new ArrayList<>();
+		for (String topic : topics) {
+			this.channels.compute(topic, (key, existing) -> {
+				ChannelState state = (existing != null) ? existing : new ChannelState();
+				if (state.ready != null) {
+					done.add(state.ready);
+					state.ready = null;
+				}
+				state.held = subscribed;
+				if (subscribed && !state.wanted) {
+					// Unwanted while SUBSCRIBE was in flight: release it (after its grace).
+					enqueue(key, state);
+				}
+				if (!subscribed && state.wanted) {
+					stale.add(key);
+				}
+				return state.isIdle() ? null : state;
+			});
+		}
+		if (subscribed) {
+			done.forEach((future) -> future.complete(null));
+		}
+		else {
+			BrokerUnavailableException ex = new BrokerUnavailableException("Redis did not confirm the subscription",
+					failure);
+			done.forEach((future) -> future.completeExceptionally(ex));
+			if (logger.isDebugEnabled() && !stale.isEmpty()) {
+				logger.debug("Topics still wanted after a failed subscription: " + stale);
+			}
+		}
+	}
+
+	private List<ChannelTopic> channelTopics(List<String> topics) {
+		List<ChannelTopic> result = new ArrayList<>(topics.size());
+		for (String topic : topics) {
+			result.add(new ChannelTopic(channelOf(topic)));
+		}
+		return result;
+	}
+
+	@Override
+	public void start() {
+		synchronized (this.lifecycleMonitor) {
+			if (this.running) {
+				return;
+			}
+			CustomizableThreadFactory timerThreads = new CustomizableThreadFactory("hub-redis-timer-");
+			timerThreads.setDaemon(true);
+			this.timer = Executors.newSingleThreadScheduledExecutor(timerThreads);
+			this.publisher = createPublisher();
+			this.running = true;
+			Thread thread = new Thread(this::runSubscriptions, "hub-redis-subscriptions");
+			thread.setDaemon(true);
+			this.worker = thread;
+			thread.start();
+		}
+	}
+
+	private Publisher createPublisher() {
+		if (this.connectionFactory instanceof ReactiveRedisConnectionFactory reactiveFactory) {
+			ReactiveRedisConnection connection = reactiveFactory.getReactiveConnection();
+			return new ReactivePublisher(connection);
+		}
+		return new BlockingPublisher(this.connectionFactory);
+	}
+
+	@Override
+	public void stop() {
+		synchronized (this.lifecycleMonitor) {
+			if (!this.running) {
+				return;
+			}
+			this.running = false;
+			Thread thread = this.worker;
+			if (thread != null) {
+				thread.interrupt();
+				try {
+					thread.join(5000);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+				this.worker = null;
+			}
+			ScheduledExecutorService currentTimer = this.timer;
+			if (currentTimer != null) {
+				currentTimer.shutdownNow();
+				this.timer = null;
+			}
+			try {
+				this.container.removeMessageListener(this.redisListener);
+			}
+			catch (RuntimeException ex) {
+				logger.debug("Failed to remove Redis subscriptions", ex);
+			}
+			this.controlSubscribed = false;
+			List<CompletableFuture<Void>> waiting = new ArrayList<>();
+			this.channels.forEach((topic, state) -> {
+				if (state.ready != null) {
+					waiting.add(state.ready);
+				}
+			});
+			this.channels.clear();
+			this.pending.clear();
+			BrokerUnavailableException ex = new BrokerUnavailableException("Redis broker stopped", null);
+			waiting.forEach((future) -> future.completeExceptionally(ex));
+			Publisher current = this.publisher;
+			this.publisher = null;
+			if (current != null) {
+				current.close();
+			}
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	@Override
+	public int getPhase() {
+		return this.phase;
+	}
+
+	/**
+	 * Set the lifecycle phase. The default starts after the listener container and stops after
+	 * the WebSocket handler and the web server, so delivery continues while sessions drain.
+	 * @param phase the phase
+	 */
+	public void setPhase(int phase) {
+		this.phase = phase;
+	}
+
+	private static boolean startsWith(byte[] value, byte[] prefix) {
+		if (value.length < prefix.length) {
+			return false;
+		}
+		for (int i = 0; i < prefix.length; i++) {
+			if (value[i] != prefix[i]) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	private static byte[] concat(byte[] a, byte[] b) {
+		byte[] result = new byte[a.length + b.length];
+		System.arraycopy(a, 0, result, 0, a.length);
+		System.arraycopy(b, 0, result, a.length, b.length);
+		return result;
+	}
+
+	/**
+	 * Wanted and held state of one topic's channel. Only read and written inside
+	 * {@code channels.compute(...)}, which serializes access per topic.
+	 */
+	private static final class ChannelState {
+
+		boolean wanted;
+
+		boolean held;
+
+		boolean queued;
+
+		long releaseAt;
+
+		@Nullable CompletableFuture<Void> ready;
+
+		boolean isIdle() {
+			return !this.wanted && !this.held && !this.queued && this.ready == null;
+		}
+
+	}
+
+	private interface Publisher {
+
+		CompletableFuture<Void> publish(byte[] channel, byte[] payload);
+
+		void close();
+
+	}
+
+	/**
+	 * Publishes without blocking on the connection factory's shared reactive connection; calls
+	 * from one thread reach Redis in call order because the command is written on subscribe.
+	 */
+	private static final class ReactivePublisher implements Publisher {
+
+		private final ReactiveRedisConnection connection;
+
+		ReactivePublisher(ReactiveRedisConnection connection) {
+			this.connection = connection;
+		}
+
+		@Override
+		public CompletableFuture<Void> publish(byte[] channel, byte[] payload) {
+			return this.connection.pubSubCommands()
+				.publish(ByteBuffer.wrap(channel), ByteBuffer.wrap(payload))
+				.toFuture()
+				.thenApply(receivers -> null);
+		}
+
+		@Override
+		public void close() {
+			this.connection.closeLater().subscribe(null, (ex) -> logger.debug("Failed to close connection", ex));
+		}
+
+	}
+
+	/**
+	 * For connection factories without a reactive API (Jedis): publishes on one thread, so
+	 * order is kept, and never on the caller's thread.
+	 */
+	private static final class BlockingPublisher implements Publisher {
+
+		private final RedisConnectionFactory connectionFactory;
+
+		private final ExecutorService executor;
+
+		BlockingPublisher(RedisConnectionFactory connectionFactory) {
+			this.connectionFactory = connectionFactory;
+			CustomizableThreadFactory threads = new CustomizableThreadFactory("hub-redis-publisher-");
+			threads.setDaemon(true);
+			this.executor = Executors.newSingleThreadExecutor(threads);
+		}
+
+		@Override
+		public CompletableFuture<Void> publish(byte[] channel, byte[] payload) {
+			return CompletableFuture.supplyAsync(() -> execute((connection) -> connection.publish(channel, payload)),
+					this.executor).thenApply(receivers -> null);
+		}
+
+		private <T> T execute(Function<RedisConnection, T> action) {
+			try (RedisConnection connection = this.connectionFactory.getConnection()) {
+				return action.apply(connection);
+			}
+		}
+
+		@Override
+		public void close() {
+			this.executor.shutdown();
+		}
+
+	}
+
+}

@@ -1,0 +1,217 @@
+package io.github.wshub.session;
+
+import java.io.IOException;
+import java.security.Principal;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import io.github.wshub.protocol.HubCloseStatus;
+
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.WebSocketMessage;
+import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorator;
+import org.springframework.web.socket.handler.SessionLimitExceededException;
+
+/**
+ * One client connection of this instance: its identity, its subscribed topics and its bounded
+ * outbound queue. Sends never block longer than the configured send time limit and never slow
+ * other sessions: a session that cannot keep up is closed with
+ * {@link HubCloseStatus#SLOW_CONSUMER}.
+ *
+ * @author wshub
+ */
+public final class HubSession {
+
+	private static final Log logger = LogFactory.getLog(HubSession.class);
+
+	private final WebSocketSession session;
+
+	private final ConcurrentWebSocketSessionDecorator outbound;
+
+	private final @Nullable String user;
+
+	private final Set<String> topics = ConcurrentHashMap.newKeySet();
+
+	private final Executor replyExecutor;
+
+	// Only touched by the container thread that delivers this session's messages, one at a time.
+	private CompletableFuture<Void> replies = CompletableFuture.completedFuture(null);
+
+	private volatile long pingSentAt;
+
+	private volatile long lastPingAt;
+
+	HubSession(WebSocketSession session, ConcurrentWebSocketSessionDecorator outbound, @Nullable String user,
+			Executor replyExecutor) {
+		this.session = session;
+		this.outbound = outbound;
+		this.user = user;
+		this.replyExecutor = replyExecutor;
+		this.lastPingAt = System.nanoTime();
+	}
+
+	/**
+	 * Return the session id, unique within this instance.
+	 * @return the id
+	 */
+	public String getId() {
+		return this.session.getId();
+	}
+
+	/**
+	 * Return the name of the authenticated user, or {@code null} for an anonymous session.
+	 * @return the user name
+	 */
+	public @Nullable String getUser() {
+		return this.user;
+	}
+
+	/**
+	 * Return the principal of the handshake, if any.
+	 * @return the principal
+	 */
+	public @Nullable Principal getPrincipal() {
+		return this.session.getPrincipal();
+	}
+
+	/**
+	 * Return the attributes copied from the handshake.
+	 * @return the attributes
+	 */
+	public Map<String, Object> getAttributes() {
+		return this.session.getAttributes();
+	}
+
+	/**
+	 * Return the topics this session is subscribed to.
+	 * @return an unmodifiable live view
+	 */
+	public Set<String> getTopics() {
+		return Collections.unmodifiableSet(this.topics);
+	}
+
+	/**
+	 * Whether the connection is open.
+	 * @return {@code true} if open
+	 */
+	public boolean isOpen() {
+		return this.session.isOpen();
+	}
+
+	/**
+	 * Return the bytes queued for this session and not yet written to its socket.
+	 * @return the buffered size
+	 */
+	public int getBufferedBytes() {
+		return this.outbound.getBufferSize();
+	}
+
+	Set<String> topics() {
+		return this.topics;
+	}
+
+	/**
+	 * Queue a message for this session. Returns at once when another thread is writing to the
+	 * session; closes the session if it exceeds its send limits.
+	 * @param message the message
+	 * @return {@code true} if the message was written or queued
+	 */
+	boolean send(WebSocketMessage<?> message) {
+		if (!this.session.isOpen()) {
+			return false;
+		}
+		try {
+			this.outbound.sendMessage(message);
+			return true;
+		}
+		catch (SessionLimitExceededException ex) {
+			if (logger.isDebugEnabled()) {
+				logger.debug("Closing slow session " + getId() + ": " + ex.getMessage());
+			}
+			close(HubCloseStatus.SLOW_CONSUMER);
+			return false;
+		}
+		catch (IOException | RuntimeException ex) {
+			if (logger.isDebugEnabled()) {
+				logger.debug("Send to session " + getId() + " failed, closing it", ex);
+			}
+			close(CloseStatus.SERVER_ERROR);
+			return false;
+		}
+	}
+
+	/**
+	 * Send the replies to this session's requests in request order, whatever order they
+	 * complete in. Must be called from the thread handling this session's inbound messages.
+	 * @param reply the reply, completing with {@code null} when there is nothing to send
+	 */
+	void reply(CompletableFuture<? extends @Nullable WebSocketMessage<?>> reply) {
+		CompletableFuture<Void> previous = this.replies;
+		if (previous.isDone() && reply.isDone()) {
+			// Fast path on the container thread: nothing to wait for, nothing to reorder.
+			WebSocketMessage<?> message = reply.join();
+			if (message != null) {
+				send(message);
+			}
+			return;
+		}
+		this.replies = previous.thenCompose((ignored) -> reply).thenAcceptAsync((message) -> {
+			if (message != null) {
+				send(message);
+			}
+		}, this.replyExecutor).exceptionally((ex) -> {
+			logger.error("Reply to session " + getId() + " failed", ex);
+			return null;
+		});
+	}
+
+	/**
+	 * Close the session with the given status; never throws.
+	 * @param status the close status
+	 */
+	public void close(CloseStatus status) {
+		try {
+			// Close the raw session, not the decorator: the decorator would replace the status
+			// with SESSION_NOT_RELIABLE after a limit was exceeded.
+			this.session.close(status);
+		}
+		catch (IOException | RuntimeException ex) {
+			if (logger.isDebugEnabled()) {
+				logger.debug("Failed to close session " + getId(), ex);
+			}
+		}
+	}
+
+	boolean pingDue(long now, long pingIntervalNanos) {
+		return this.pingSentAt == 0 && now - this.lastPingAt >= pingIntervalNanos;
+	}
+
+	boolean pongOverdue(long now, long pongTimeoutNanos) {
+		long sent = this.pingSentAt;
+		return sent != 0 && now - sent >= pongTimeoutNanos;
+	}
+
+	void pingSent(long now) {
+		this.pingSentAt = now;
+		this.lastPingAt = now;
+	}
+
+	void pongReceived() {
+		this.pingSentAt = 0;
+	}
+
+	@Override
+	public String toString() {
+		return "HubSession[id=" + getId() + ", user=" + this.user + ", topics=" + this.topics.size() + "]";
+	}
+
+}

@@ -1,0 +1,382 @@
+package io.github.wshub.session;
+
+import java.io.IOException;
+import java.security.Principal;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+
+import io.github.wshub.broker.BrokerMessage;
+import io.github.wshub.broker.DispatchLanes;
+import io.github.wshub.broker.TopicBroker;
+import io.github.wshub.protocol.ClientFrame;
+import io.github.wshub.protocol.ErrorCode;
+import io.github.wshub.protocol.FrameCodec;
+import io.github.wshub.protocol.HubCloseStatus;
+import io.github.wshub.protocol.ProtocolException;
+import io.github.wshub.security.TopicAuthorizer;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+import org.springframework.util.ClassUtils;
+import org.springframework.web.socket.BinaryMessage;
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.PingMessage;
+import org.springframework.web.socket.PongMessage;
+import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketMessage;
+import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.adapter.NativeWebSocketSession;
+import org.springframework.web.socket.handler.AbstractWebSocketHandler;
+import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorator;
+
+/**
+ * The hub's {@link org.springframework.web.socket.WebSocketHandler}: speaks protocol v1 with
+ * each client, keeps the local sessions, pings them, and routes subscribe, unsubscribe and
+ * publish requests to the {@link LocalTopicRegistry} and the {@link TopicBroker}.
+ * <p>
+ * Nothing here waits for Redis on a container thread: subscribe and publish replies are sent
+ * when the broker completes them, in request order per session (see
+ * {@link HubSession#reply(CompletableFuture)}).
+ * <p>
+ * As a {@link SmartLifecycle} it starts the heartbeat when the context starts and closes every
+ * session with {@link HubCloseStatus#SHUTDOWN} when it stops.
+ *
+ * @author wshub
+ */
+public class HubWebSocketHandler extends AbstractWebSocketHandler implements SmartLifecycle {
+
+	private static final Log logger = LogFactory.getLog(HubWebSocketHandler.class);
+
+	private static final boolean JAKARTA_WEBSOCKET_PRESENT = ClassUtils.isPresent("jakarta.websocket.Session",
+			HubWebSocketHandler.class.getClassLoader());
+
+	/**
+	 * Tomcat's per-session limit for a blocking write; bounded by our send time limit so a stuck
+	 * client cannot hold a dispatch thread for Tomcat's default of 20 seconds.
+	 */
+	private static final String TOMCAT_BLOCKING_SEND_TIMEOUT = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
+
+	private final String instanceId;
+
+	private final FrameCodec codec;
+
+	private final LocalTopicRegistry registry;
+
+	private final TopicBroker broker;
+
+	private final TopicAuthorizer authorizer;
+
+	private final DispatchLanes lanes;
+
+	private final SessionSettings settings;
+
+	private final Map<String, HubSession> sessions = new ConcurrentHashMap<>();
+
+	private final Object lifecycleMonitor = new Object();
+
+	private volatile boolean running;
+
+	private @Nullable ScheduledExecutorService heartbeat;
+
+	private int phase = DEFAULT_PHASE - 512;
+
+	/**
+	 * Create a handler.
+	 * @param instanceId this instance's id, announced in the {@code welcome} frame
+	 * @param codec the frame codec
+	 * @param registry the local topic registry
+	 * @param broker the broker that publishes client messages
+	 * @param authorizer the topic policy
+	 * @param lanes the lanes that order replies per session
+	 * @param settings per-session limits and heartbeat timing
+	 */
+	public HubWebSocketHandler(String instanceId, FrameCodec codec, LocalTopicRegistry registry, TopicBroker broker,
+			TopicAuthorizer authorizer, DispatchLanes lanes, SessionSettings settings) {
+		this.instanceId = instanceId;
+		this.codec = codec;
+		this.registry = registry;
+		this.broker = broker;
+		this.authorizer = authorizer;
+		this.lanes = lanes;
+		this.settings = settings;
+	}
+
+	/**
+	 * Return the open sessions of this instance.
+	 * @return an unmodifiable live view of the sessions
+	 */
+	public Collection<HubSession> getSessions() {
+		return Collections.unmodifiableCollection(this.sessions.values());
+	}
+
+	/**
+	 * Return the number of open sessions.
+	 * @return the session count
+	 */
+	public int getSessionCount() {
+		return this.sessions.size();
+	}
+
+	/**
+	 * Return the session with the given id.
+	 * @param sessionId the id
+	 * @return the session, or {@code null} if there is none on this instance
+	 */
+	public @Nullable HubSession getSession(String sessionId) {
+		return this.sessions.get(sessionId);
+	}
+
+	@Override
+	public void afterConnectionEstablished(WebSocketSession session) {
+		if (!this.running) {
+			closeQuietly(session, HubCloseStatus.SHUTDOWN);
+			return;
+		}
+		session.setTextMessageSizeLimit(this.settings.maxTextMessageSize());
+		limitBlockingSends(session);
+		ConcurrentWebSocketSessionDecorator outbound = decorateSession(session);
+		HubSession hubSession = new HubSession(session, outbound, userOf(session),
+				this.lanes.executor(session.getId()));
+		this.sessions.put(session.getId(), hubSession);
+		hubSession.send(this.codec.welcome(session.getId(), this.instanceId));
+	}
+
+	/**
+	 * Decorate a session for thread-safe, bounded sends. Override to change the decorator.
+	 * @param session the raw session
+	 * @return the decorated session
+	 */
+	protected ConcurrentWebSocketSessionDecorator decorateSession(WebSocketSession session) {
+		return new ConcurrentWebSocketSessionDecorator(session, (int) this.settings.sendTimeLimit().toMillis(),
+				this.settings.sendBufferSizeLimit());
+	}
+
+	/**
+	 * Return the user of a session: the name of the handshake's principal, or {@code null} for
+	 * an anonymous session.
+	 * @param session the raw session
+	 * @return the user name, or {@code null}
+	 */
+	protected @Nullable String userOf(WebSocketSession session) {
+		Principal principal = session.getPrincipal();
+		return (principal != null) ? principal.getName() : null;
+	}
+
+	private void limitBlockingSends(WebSocketSession session) {
+		if (JAKARTA_WEBSOCKET_PRESENT && session instanceof NativeWebSocketSession nativeSession) {
+			jakarta.websocket.Session jakartaSession = nativeSession.getNativeSession(jakarta.websocket.Session.class);
+			if (jakartaSession != null) {
+				jakartaSession.getUserProperties().put(TOMCAT_BLOCKING_SEND_TIMEOUT,
+						this.settings.sendTimeLimit().toMillis());
+			}
+		}
+	}
+
+	@Override
+	protected void handleTextMessage(WebSocketSession session, TextMessage message) {
+		HubSession hubSession = this.sessions.get(session.getId());
+		if (hubSession == null) {
+			return;
+		}
+		hubSession.pongReceived();
+		ClientFrame frame;
+		try {
+			frame = this.codec.decode(message.getPayload());
+		}
+		catch (ProtocolException ex) {
+			hubSession.reply(CompletableFuture.completedFuture(this.codec.error(ex.getId(), ex.getErrorCode(),
+					ex.getMessage())));
+			return;
+		}
+		switch (frame.type()) {
+			case SUBSCRIBE -> subscribe(hubSession, frame);
+			case UNSUBSCRIBE -> unsubscribe(hubSession, frame);
+			case PUBLISH -> publish(hubSession, frame);
+		}
+	}
+
+	private void subscribe(HubSession session, ClientFrame frame) {
+		String topic = frame.topic();
+		if (!this.authorizer.canSubscribe(session, topic)) {
+			session.reply(error(frame.id(), ErrorCode.FORBIDDEN, "Not allowed to subscribe to '" + topic + "'"));
+			return;
+		}
+		CompletableFuture<@Nullable WebSocketMessage<?>> reply = this.registry.subscribe(session, topic)
+			.handle((ignored, ex) -> {
+				if (ex != null) {
+					// Never leave a local subscriber without a broker subscription.
+					this.registry.unsubscribe(session, topic);
+					return this.codec.error(frame.id(), ErrorCode.BROKER_UNAVAILABLE,
+							"Subscription to '" + topic + "' could not be confirmed");
+				}
+				return ack(frame.id());
+			});
+		session.reply(reply);
+	}
+
+	private void unsubscribe(HubSession session, ClientFrame frame) {
+		this.registry.unsubscribe(session, frame.topic());
+		session.reply(CompletableFuture.completedFuture(ack(frame.id())));
+	}
+
+	private void publish(HubSession session, ClientFrame frame) {
+		String topic = frame.topic();
+		if (!this.authorizer.canPublish(session, topic)) {
+			session.reply(error(frame.id(), ErrorCode.FORBIDDEN, "Not allowed to publish on '" + topic + "'"));
+			return;
+		}
+		JsonNode data = frame.data();
+		BrokerMessage message = BrokerMessage.now(topic, this.codec.encodeMessage(topic, data), this.instanceId);
+		CompletableFuture<@Nullable WebSocketMessage<?>> reply = this.broker.publish(message)
+			.handle((ignored, ex) -> (ex != null)
+					? this.codec.error(frame.id(), ErrorCode.BROKER_UNAVAILABLE, "Publish to '" + topic
+							+ "' was not accepted by the broker")
+					: ack(frame.id()));
+		session.reply(reply);
+	}
+
+	private @Nullable WebSocketMessage<?> ack(@Nullable JsonNode id) {
+		return (id != null) ? this.codec.ack(id) : null;
+	}
+
+	private CompletableFuture<@Nullable WebSocketMessage<?>> error(@Nullable JsonNode id, ErrorCode code,
+			String message) {
+		return CompletableFuture.completedFuture(this.codec.error(id, code, message));
+	}
+
+	@Override
+	protected void handleBinaryMessage(WebSocketSession session, BinaryMessage message) {
+		HubSession hubSession = this.sessions.get(session.getId());
+		if (hubSession != null) {
+			hubSession.pongReceived();
+			hubSession.reply(error(null, ErrorCode.INVALID_FRAME, "Binary frames are not supported"));
+		}
+	}
+
+	@Override
+	protected void handlePongMessage(WebSocketSession session, PongMessage message) {
+		HubSession hubSession = this.sessions.get(session.getId());
+		if (hubSession != null) {
+			hubSession.pongReceived();
+		}
+	}
+
+	@Override
+	public void handleTransportError(WebSocketSession session, Throwable exception) {
+		if (logger.isDebugEnabled()) {
+			logger.debug("Transport error on session " + session.getId(), exception);
+		}
+	}
+
+	@Override
+	public void afterConnectionClosed(WebSocketSession session, CloseStatus status) {
+		HubSession hubSession = this.sessions.remove(session.getId());
+		if (hubSession != null) {
+			this.registry.unsubscribeAll(hubSession);
+		}
+	}
+
+	@Override
+	public boolean supportsPartialMessages() {
+		return false;
+	}
+
+	private void sweepHeartbeats() {
+		long now = System.nanoTime();
+		long pingInterval = this.settings.pingInterval().toNanos();
+		long pongTimeout = this.settings.pongTimeout().toNanos();
+		for (HubSession session : this.sessions.values()) {
+			if (session.pongOverdue(now, pongTimeout)) {
+				session.close(HubCloseStatus.PING_TIMEOUT);
+			}
+			else if (session.pingDue(now, pingInterval)) {
+				session.pingSent(now);
+				session.send(new PingMessage());
+			}
+		}
+	}
+
+	@Override
+	public void start() {
+		synchronized (this.lifecycleMonitor) {
+			if (this.running) {
+				return;
+			}
+			CustomizableThreadFactory threadFactory = new CustomizableThreadFactory("hub-heartbeat-");
+			threadFactory.setDaemon(true);
+			ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(threadFactory);
+			long tick = Math.max(50,
+					Math.min(this.settings.pingInterval().toMillis(), this.settings.pongTimeout().toMillis()) / 4);
+			executor.scheduleWithFixedDelay(this::sweepHeartbeatsSafely, tick, tick, TimeUnit.MILLISECONDS);
+			this.heartbeat = executor;
+			this.running = true;
+		}
+	}
+
+	private void sweepHeartbeatsSafely() {
+		try {
+			sweepHeartbeats();
+		}
+		catch (RuntimeException ex) {
+			logger.error("Heartbeat sweep failed", ex);
+		}
+	}
+
+	@Override
+	public void stop() {
+		synchronized (this.lifecycleMonitor) {
+			if (!this.running) {
+				return;
+			}
+			this.running = false;
+			ScheduledExecutorService executor = this.heartbeat;
+			if (executor != null) {
+				executor.shutdownNow();
+				this.heartbeat = null;
+			}
+			for (HubSession session : this.sessions.values()) {
+				session.close(HubCloseStatus.SHUTDOWN);
+			}
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	@Override
+	public int getPhase() {
+		return this.phase;
+	}
+
+	/**
+	 * Set the lifecycle phase. The default stops the hub before the web server's graceful
+	 * shutdown and long before the Redis connection factory (phase 0).
+	 * @param phase the phase
+	 */
+	public void setPhase(int phase) {
+		this.phase = phase;
+	}
+
+	private static void closeQuietly(WebSocketSession session, CloseStatus status) {
+		try {
+			session.close(status);
+		}
+		catch (IOException ex) {
+			// The connection is gone already.
+		}
+	}
+
+}

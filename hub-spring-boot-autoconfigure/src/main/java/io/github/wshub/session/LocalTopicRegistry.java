@@ -1,0 +1,139 @@
+package io.github.wshub.session;
+
+import java.util.Collections;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.github.wshub.broker.BrokerMessage;
+import io.github.wshub.broker.BrokerMessageListener;
+import io.github.wshub.broker.DispatchLanes;
+import io.github.wshub.broker.TopicBroker;
+
+import org.springframework.util.Assert;
+import org.springframework.web.socket.TextMessage;
+
+/**
+ * This instance's topic subscriptions: which local sessions are subscribed to which topic, with
+ * the per-topic refcount that drives the broker. A topic's refcount going from 0 to 1 calls
+ * {@link TopicBroker#subscribe(String)}, from 1 to 0 {@link TopicBroker#unsubscribe(String)}.
+ * Both happen atomically with the refcount change (under the topic's map bin lock), so the
+ * broker sees transitions in exactly the order they happened.
+ * <p>
+ * Messages from the broker are fanned out on the topic's {@link DispatchLanes lane}: one frame,
+ * encoded once, is queued to every subscribed session in broker order.
+ *
+ * @author wshub
+ */
+public final class LocalTopicRegistry implements BrokerMessageListener {
+
+	private final ConcurrentHashMap<String, Set<HubSession>> subscribers = new ConcurrentHashMap<>();
+
+	private final TopicBroker broker;
+
+	private final DispatchLanes lanes;
+
+	/**
+	 * Create a registry and register it as the broker's message listener.
+	 * @param broker the broker
+	 * @param lanes the lanes that keep per-topic order during fan-out
+	 */
+	public LocalTopicRegistry(TopicBroker broker, DispatchLanes lanes) {
+		Assert.notNull(broker, "'broker' must not be null");
+		Assert.notNull(lanes, "'lanes' must not be null");
+		this.broker = broker;
+		this.lanes = lanes;
+	}
+
+	/**
+	 * Subscribe a session to a topic. Idempotent: a second subscribe adds no second delivery.
+	 * @param session the session
+	 * @param topic the topic
+	 * @return a future completed once the broker subscription for the topic is confirmed
+	 */
+	public CompletableFuture<Void> subscribe(HubSession session, String topic) {
+		@SuppressWarnings("unchecked")
+		CompletableFuture<Void>[] confirmed = new CompletableFuture[1];
+		this.subscribers.compute(topic, (key, sessions) -> {
+			Set<HubSession> result = (sessions != null) ? sessions : ConcurrentHashMap.newKeySet();
+			result.add(session);
+			session.topics().add(key);
+			confirmed[0] = this.broker.subscribe(key);
+			return result;
+		});
+		return confirmed[0];
+	}
+
+	/**
+	 * Unsubscribe a session from a topic; does nothing if it is not subscribed.
+	 * @param session the session
+	 * @param topic the topic
+	 */
+	public void unsubscribe(HubSession session, String topic) {
+		this.subscribers.computeIfPresent(topic, (key, sessions) -> {
+			session.topics().remove(key);
+			if (sessions.remove(session) && sessions.isEmpty()) {
+				this.broker.unsubscribe(key);
+				return null;
+			}
+			return sessions.isEmpty() ? null : sessions;
+		});
+	}
+
+	/**
+	 * Unsubscribe a session from all its topics, as when it closes.
+	 * @param session the session
+	 */
+	public void unsubscribeAll(HubSession session) {
+		for (String topic : session.topics().toArray(new String[0])) {
+			unsubscribe(session, topic);
+		}
+	}
+
+	/**
+	 * Return the number of local sessions subscribed to a topic.
+	 * @param topic the topic
+	 * @return the refcount
+	 */
+	public int refCount(String topic) {
+		Set<HubSession> sessions = this.subscribers.get(topic);
+		return (sessions != null) ? sessions.size() : 0;
+	}
+
+	/**
+	 * Return the refcount of every topic with at least one local subscriber.
+	 * @return refcounts by topic, sorted by topic
+	 */
+	public Map<String, Integer> refCounts() {
+		Map<String, Integer> counts = new TreeMap<>();
+		this.subscribers.forEach((topic, sessions) -> counts.put(topic, sessions.size()));
+		return Collections.unmodifiableMap(counts);
+	}
+
+	/**
+	 * Return the number of topics with at least one local subscriber.
+	 * @return the topic count
+	 */
+	public int topicCount() {
+		return this.subscribers.size();
+	}
+
+	@Override
+	public void onMessage(BrokerMessage message) {
+		this.lanes.execute(message.topic(), () -> deliver(message));
+	}
+
+	private void deliver(BrokerMessage message) {
+		Set<HubSession> sessions = this.subscribers.get(message.topic());
+		if (sessions == null || sessions.isEmpty()) {
+			return;
+		}
+		TextMessage frame = new TextMessage(message.frame());
+		for (HubSession session : sessions) {
+			session.send(frame);
+		}
+	}
+
+}
