@@ -1,0 +1,84 @@
+package io.github.wshub.test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.github.wshub.HubTemplate;
+import io.github.wshub.session.HubWebSocketHandler;
+import io.github.wshub.session.LocalTopicRegistry;
+import io.github.wshub.broker.TopicBroker;
+
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * A minimal application using the hub, started as one real instance (embedded Tomcat on a free
+ * port) per call to {@link #start(String...)}.
+ *
+ * @author wshub
+ */
+@SpringBootConfiguration
+@EnableAutoConfiguration
+public class TestHubApplication {
+
+	/**
+	 * Start an instance.
+	 * @param properties extra properties as {@code key=value}
+	 * @return the running instance
+	 */
+	public static Instance start(String... properties) {
+		List<String> all = new ArrayList<>(List.of("server.port=0", "server.address=127.0.0.1",
+				"spring.main.banner-mode=off", "hub.topics.publish-patterns=**", "hub.redis.unsubscribe-grace=200ms"));
+		all.addAll(List.of(properties));
+		ConfigurableApplicationContext context = new SpringApplicationBuilder(TestHubApplication.class)
+			.properties(all.toArray(new String[0]))
+			.run();
+		return new Instance(context);
+	}
+
+	/**
+	 * A running instance.
+	 *
+	 * @param context the application context
+	 */
+	public record Instance(ConfigurableApplicationContext context) implements AutoCloseable {
+
+		public int port() {
+			return ((WebServerApplicationContext) this.context).getWebServer().getPort();
+		}
+
+		public HubTestClient connect() {
+			return HubTestClient.connect(port());
+		}
+
+		public HubTemplate template() {
+			return this.context.getBean(HubTemplate.class);
+		}
+
+		public LocalTopicRegistry registry() {
+			return this.context.getBean(LocalTopicRegistry.class);
+		}
+
+		public TopicBroker broker() {
+			return this.context.getBean(TopicBroker.class);
+		}
+
+		public HubWebSocketHandler handler() {
+			return this.context.getBean(HubWebSocketHandler.class);
+		}
+
+		public String instanceId() {
+			return template().getInstanceId();
+		}
+
+		@Override
+		public void close() {
+			this.context.close();
+		}
+
+	}
+
+}
