@@ -1,0 +1,222 @@
+package io.github.wshub.autoconfigure;
+
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import io.github.wshub.HubTemplate;
+import io.github.wshub.broker.BrokerMessage;
+import io.github.wshub.broker.BrokerMessageListener;
+import io.github.wshub.broker.DispatchLanes;
+import io.github.wshub.broker.TopicBroker;
+import io.github.wshub.memory.InMemoryTopicBroker;
+import io.github.wshub.protocol.FrameCodec;
+import io.github.wshub.redis.RedisTopicBroker;
+import io.github.wshub.security.PatternTopicAuthorizer;
+import io.github.wshub.security.TopicAuthorizer;
+import io.github.wshub.session.HubSession;
+import io.github.wshub.session.HubWebSocketHandler;
+import io.github.wshub.session.LocalTopicRegistry;
+import io.github.wshub.testsupport.RedisServerExtension;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.listener.RedisMessageListenerContainer;
+import org.springframework.web.socket.server.support.WebSocketHandlerMapping;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link HubAutoConfiguration}.
+ *
+ * @author wshub
+ */
+class HubAutoConfigurationTests {
+
+	@RegisterExtension
+	static final RedisServerExtension redis = new RedisServerExtension();
+
+	private final WebApplicationContextRunner contextRunner = new WebApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class, HubAutoConfiguration.class));
+
+	private WebApplicationContextRunner withRedis() {
+		return this.contextRunner.withPropertyValues(redis.springProperties());
+	}
+
+	@Test
+	void runShouldCreateHubBeansWithRedisBrokerByDefault() {
+		withRedis().run((context) -> {
+			assertThat(context).hasSingleBean(HubWebSocketHandler.class);
+			assertThat(context).hasSingleBean(LocalTopicRegistry.class);
+			assertThat(context).hasSingleBean(HubTemplate.class);
+			assertThat(context).hasSingleBean(FrameCodec.class);
+			assertThat(context).hasSingleBean(DispatchLanes.class);
+			assertThat(context).hasSingleBean(PatternTopicAuthorizer.class);
+			assertThat(context).hasBean("hubWebSocketHandlerMapping");
+			assertThat(context.getBean(TopicBroker.class)).isInstanceOf(RedisTopicBroker.class);
+			assertThat(context).hasBean("hubRedisMessageListenerContainer");
+			assertThat(context.getBean("hubRedisMessageListenerContainer"))
+				.isInstanceOf(RedisMessageListenerContainer.class);
+		});
+	}
+
+	@Test
+	void hubContainerIsNotADefaultCandidate() {
+		withRedis().withUserConfiguration(UserContainerConfiguration.class).run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context.getBean(RedisMessageListenerContainer.class))
+				.isSameAs(context.getBean("userContainer"));
+		});
+	}
+
+	@Test
+	void memoryBrokerNeedsNoRedis() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader("org.springframework.data.redis"))
+			.withPropertyValues("hub.broker=memory")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(TopicBroker.class)).isInstanceOf(InMemoryTopicBroker.class);
+				assertThat(context).doesNotHaveBean("hubRedisMessageListenerContainer");
+			});
+	}
+
+	@Test
+	void autoConfigurationBacksOffWhenDisabled() {
+		withRedis().withPropertyValues("hub.enabled=false").run((context) -> {
+			assertThat(context).doesNotHaveBean(HubWebSocketHandler.class);
+			assertThat(context).doesNotHaveBean(TopicBroker.class);
+			assertThat(context).doesNotHaveBean(WebSocketHandlerMapping.class);
+		});
+	}
+
+	@Test
+	void autoConfigurationIsSkippedOutsideAServletWebApplication() {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class, HubAutoConfiguration.class))
+			.withPropertyValues(redis.springProperties())
+			.run((context) -> assertThat(context).doesNotHaveBean(HubWebSocketHandler.class));
+	}
+
+	@Test
+	void autoConfigurationIsSkippedWithoutSpringWebSocket() {
+		withRedis().withClassLoader(new FilteredClassLoader("org.springframework.web.socket"))
+			.run((context) -> assertThat(context).doesNotHaveBean(HubWebSocketHandler.class));
+	}
+
+	@Test
+	void userDefinedBrokerBacksOff() {
+		withRedis().withUserConfiguration(UserBrokerConfiguration.class).run((context) -> {
+			assertThat(context).hasSingleBean(TopicBroker.class);
+			assertThat(context.getBean(TopicBroker.class)).isInstanceOf(RecordingBroker.class);
+			assertThat(((RecordingBroker) context.getBean(TopicBroker.class)).listener)
+				.isSameAs(context.getBean(LocalTopicRegistry.class));
+		});
+	}
+
+	@Test
+	void userDefinedAuthorizerBacksOff() {
+		withRedis().withUserConfiguration(UserAuthorizerConfiguration.class).run((context) -> {
+			assertThat(context).hasSingleBean(TopicAuthorizer.class);
+			assertThat(context).doesNotHaveBean(PatternTopicAuthorizer.class);
+		});
+	}
+
+	@Test
+	void propertiesAreBound() {
+		withRedis().withPropertyValues("hub.instance-id=node-7", "hub.redis.namespace=app1:")
+			.run((context) -> {
+				assertThat(context.getBean(HubTemplate.class).getInstanceId()).isEqualTo("node-7");
+				assertThat(context.getBean(RedisTopicBroker.class).channelOf("chat")).isEqualTo("app1:topic:chat");
+				assertThat(context.getBean(RedisTopicBroker.class).getControlChannel())
+					.isEqualTo("app1:instance:node-7");
+			});
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserContainerConfiguration {
+
+		@Bean
+		RedisMessageListenerContainer userContainer(
+				org.springframework.data.redis.connection.RedisConnectionFactory connectionFactory) {
+			RedisMessageListenerContainer container = new RedisMessageListenerContainer();
+			container.setConnectionFactory(connectionFactory);
+			return container;
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserBrokerConfiguration {
+
+		@Bean
+		RecordingBroker myBroker() {
+			return new RecordingBroker();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class UserAuthorizerConfiguration {
+
+		@Bean
+		TopicAuthorizer myAuthorizer() {
+			return new TopicAuthorizer() {
+
+				@Override
+				public boolean canSubscribe(HubSession session, String topic) {
+					return true;
+				}
+
+				@Override
+				public boolean canPublish(HubSession session, String topic) {
+					return true;
+				}
+
+			};
+		}
+
+	}
+
+	static class RecordingBroker implements TopicBroker {
+
+		BrokerMessageListener listener;
+
+		@Override
+		public void setMessageListener(BrokerMessageListener listener) {
+			this.listener = listener;
+		}
+
+		@Override
+		public CompletableFuture<Void> subscribe(String topic) {
+			return CompletableFuture.completedFuture(null);
+		}
+
+		@Override
+		public void unsubscribe(String topic) {
+		}
+
+		@Override
+		public CompletableFuture<Void> publish(BrokerMessage message) {
+			return CompletableFuture.completedFuture(null);
+		}
+
+		@Override
+		public Set<String> subscribedTopics() {
+			return Set.of();
+		}
+
+		@Override
+		public boolean isConnected() {
+			return true;
+		}
+
+	}
+
+}

@@ -1,0 +1,86 @@
+package io.github.wshub.protocol;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * Tests for {@link FrameCodec}.
+ *
+ * @author wshub
+ */
+class FrameCodecTests {
+
+	private final FrameCodec codec = new FrameCodec(new TopicNames(20), 16);
+
+	@Test
+	void decodeSubscribe() {
+		ClientFrame frame = this.codec.decode("{\"type\":\"subscribe\",\"topic\":\"chat.a\",\"id\":7,\"extra\":1}");
+		assertThat(frame.type()).isEqualTo(ClientFrame.Type.SUBSCRIBE);
+		assertThat(frame.topic()).isEqualTo("chat.a");
+		assertThat(frame.id().asInt()).isEqualTo(7);
+		assertThat(frame.data()).isNull();
+	}
+
+	@Test
+	void decodePublishKeepsNumberPrecision() {
+		ClientFrame frame = this.codec
+			.decode("{\"type\":\"publish\",\"topic\":\"t\",\"data\":{\"big\":123456789012345678901234567890,"
+					+ "\"dec\":3.14159265358979323846264338327950288,\"z\":1.000}}");
+		String encoded = new String(this.codec.encodeMessage("t", frame.data()), StandardCharsets.UTF_8);
+		assertThat(encoded).isEqualTo("{\"type\":\"message\",\"topic\":\"t\",\"data\":{\"big\":123456789012345678901234567890,"
+				+ "\"dec\":3.14159265358979323846264338327950288,\"z\":1.000}}");
+	}
+
+	@Test
+	void nullIdMeansNoId() {
+		assertThat(this.codec.decode("{\"type\":\"unsubscribe\",\"topic\":\"t\",\"id\":null}").id()).isNull();
+	}
+
+	@Test
+	void invalidFramesAreRejectedWithTheirCode() {
+		assertCode("", ErrorCode.INVALID_FRAME);
+		assertCode("{", ErrorCode.INVALID_FRAME);
+		assertCode("\"text\"", ErrorCode.INVALID_FRAME);
+		assertCode("{} {}", ErrorCode.INVALID_FRAME);
+		assertCode("{\"type\":1,\"topic\":\"t\"}", ErrorCode.UNKNOWN_TYPE);
+		assertCode("{\"type\":\"SUBSCRIBE\",\"topic\":\"t\"}", ErrorCode.UNKNOWN_TYPE);
+		assertCode("{\"type\":\"subscribe\",\"topic\":\"\"}", ErrorCode.INVALID_TOPIC);
+		assertCode("{\"type\":\"subscribe\",\"topic\":\"" + "a".repeat(21) + "\"}", ErrorCode.INVALID_TOPIC);
+		assertCode("{\"type\":\"subscribe\",\"topic\":\"t\",\"id\":true}", ErrorCode.INVALID_ID);
+		assertCode("{\"type\":\"subscribe\",\"topic\":\"t\",\"id\":[1]}", ErrorCode.INVALID_ID);
+		assertCode("{\"type\":\"subscribe\",\"topic\":\"t\",\"id\":12345678901234567}", ErrorCode.INVALID_ID);
+		assertCode("{\"type\":\"publish\",\"topic\":\"t\"}", ErrorCode.INVALID_FRAME);
+	}
+
+	@Test
+	void errorKeepsTheIdWhenItWasValid() {
+		assertThatExceptionOfType(ProtocolException.class)
+			.isThrownBy(() -> this.codec.decode("{\"type\":\"nope\",\"id\":\"abc\"}"))
+			.satisfies((ex) -> assertThat(ex.getId().asString()).isEqualTo("abc"));
+	}
+
+	@Test
+	void encodeServerFrames() {
+		assertThat(this.codec.welcome("s1", "i1").getPayload())
+			.isEqualTo("{\"type\":\"welcome\",\"session\":\"s1\",\"instance\":\"i1\",\"protocol\":1}");
+		ClientFrame frame = this.codec.decode("{\"type\":\"subscribe\",\"topic\":\"t\",\"id\":\"x\\\"y\"}");
+		assertThat(this.codec.ack(frame.id()).getPayload()).isEqualTo("{\"type\":\"ack\",\"id\":\"x\\\"y\"}");
+		assertThat(this.codec.error(null, ErrorCode.FORBIDDEN, "no").getPayload())
+			.isEqualTo("{\"type\":\"error\",\"code\":\"forbidden\",\"message\":\"no\"}");
+		assertThat(new String(this.codec.encodeMessage("t", Map.of("k", "v")), StandardCharsets.UTF_8))
+			.isEqualTo("{\"type\":\"message\",\"topic\":\"t\",\"data\":{\"k\":\"v\"}}");
+		assertThat(new String(this.codec.encodeMessage("t", (Object) null), StandardCharsets.UTF_8))
+			.isEqualTo("{\"type\":\"message\",\"topic\":\"t\",\"data\":null}");
+	}
+
+	private void assertCode(String payload, ErrorCode code) {
+		assertThatExceptionOfType(ProtocolException.class).isThrownBy(() -> this.codec.decode(payload))
+			.satisfies((ex) -> assertThat(ex.getErrorCode()).isEqualTo(code));
+	}
+
+}

@@ -1,0 +1,89 @@
+package io.github.wshub.session;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.github.wshub.test.HubTestClient;
+import io.github.wshub.test.RawWebSocket;
+import io.github.wshub.test.TestHubApplication;
+import io.github.wshub.test.TestHubApplication.Instance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Heartbeats, slow consumers and frame size: each closes the offending session with its
+ * documented code and leaves the others alone.
+ *
+ * @author wshub
+ */
+class SessionLimitsIntegrationTests {
+
+	private static Instance instance;
+
+	@BeforeAll
+	static void start() {
+		instance = TestHubApplication.start("hub.broker=memory", "hub.session.ping-interval=300ms",
+				"hub.session.pong-timeout=400ms", "hub.session.send-buffer-size-limit=64KB",
+				"hub.session.send-time-limit=1s", "hub.limits.max-frame-size=4KB");
+	}
+
+	@AfterAll
+	static void stop() {
+		instance.close();
+	}
+
+	@Test
+	void sessionThatNeverAnswersPingsIsClosedWithPingTimeout() throws Exception {
+		try (RawWebSocket silent = RawWebSocket.connect(instance.port()); HubTestClient healthy = instance.connect()) {
+			long start = System.nanoTime();
+			assertThat(silent.readUntilClose()).isEqualTo(4001);
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+			// The JDK client answers pings: it stays open well past the timeout.
+			Thread.sleep(1500);
+			assertThat(healthy.isClosed()).isFalse();
+			healthy.subscribe("chat.alive");
+		}
+	}
+
+	@Test
+	void slowConsumerIsClosedAndOthersKeepReceiving() throws Exception {
+		String topic = "bench.slow";
+		int messages = 3000;
+		String payload = "\"" + "x".repeat(1000) + "\"";
+		try (RawWebSocket stuck = RawWebSocket.connect(instance.port(), 4096, null);
+				HubTestClient healthy = instance.connect()) {
+			stuck.sendText("{\"type\":\"subscribe\",\"topic\":\"" + topic + "\"}");
+			healthy.subscribe(topic);
+			await().atMost(Duration.ofSeconds(5)).until(() -> instance.registry().refCount(topic) == 2);
+			CompletableFuture<Integer> received = CompletableFuture.supplyAsync(() -> {
+				for (int i = 0; i < messages; i++) {
+					assertThat(healthy.nextMessage().get("data").asString()).hasSize(1000);
+				}
+				return messages;
+			});
+			for (int i = 0; i < messages; i++) {
+				instance.template().publish(topic, tools.jackson.databind.node.JsonNodeFactory.instance.stringNode(
+						payload.substring(1, payload.length() - 1)));
+			}
+			assertThat(received.join()).isEqualTo(messages);
+			await().atMost(Duration.ofSeconds(10)).until(() -> instance.registry().refCount(topic) == 1);
+			// 4002 when the close frame gets through; a client that reads nothing at all cannot
+			// receive it and sees the connection aborted (1006).
+			assertThat(stuck.readUntilClose()).isIn(4002, 1006);
+		}
+	}
+
+	@Test
+	void oversizedFrameClosesWith1009() {
+		try (HubTestClient client = instance.connect()) {
+			client.sendAsync("{\"type\":\"publish\",\"topic\":\"chat.big\",\"data\":\"" + "y".repeat(8000) + "\"}");
+			assertThat(client.awaitClose()).isEqualTo(1009);
+		}
+	}
+
+}
