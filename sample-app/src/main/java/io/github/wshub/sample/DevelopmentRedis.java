@@ -1,0 +1,109 @@
+package io.github.wshub.sample;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import io.github.wshub.testsupport.RedisServer;
+
+import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
+import org.springframework.context.ApplicationEvent;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.context.event.SmartApplicationListener;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+
+/**
+ * Development convenience of the sample app only (never of the starter): when no Redis answers
+ * at {@code spring.data.redis.host:port} and that address is on this machine, start a
+ * {@code redis-server} on that port, say so in the log, and stop it with the application. A
+ * second instance started afterwards finds it and shares it. Disable with
+ * {@code sample.embedded-redis=false}.
+ *
+ * @author wshub
+ */
+class DevelopmentRedis implements SmartApplicationListener {
+
+	private static final Log logger = LogFactory.getLog(DevelopmentRedis.class);
+
+	private RedisServer server;
+
+	@Override
+	public boolean supportsEventType(Class<? extends ApplicationEvent> eventType) {
+		return ApplicationEnvironmentPreparedEvent.class.isAssignableFrom(eventType)
+				|| ContextClosedEvent.class.isAssignableFrom(eventType);
+	}
+
+	@Override
+	public void onApplicationEvent(ApplicationEvent event) {
+		if (event instanceof ApplicationEnvironmentPreparedEvent prepared) {
+			startIfMissing(prepared.getEnvironment());
+		}
+		else if (event instanceof ContextClosedEvent && this.server != null) {
+			logger.info("Stopping the development redis-server on port " + this.server.port());
+			this.server.stop();
+			this.server = null;
+		}
+	}
+
+	private void startIfMissing(ConfigurableEnvironment environment) {
+		if (!environment.getProperty("sample.embedded-redis", Boolean.class, true)
+				|| "memory".equals(environment.getProperty("hub.broker"))) {
+			return;
+		}
+		String host = environment.getProperty("spring.data.redis.host", "localhost");
+		int port = environment.getProperty("spring.data.redis.port", Integer.class, 6379);
+		if (answersPing(host, port)) {
+			logger.info("Using Redis at " + host + ":" + port);
+			return;
+		}
+		if (!isLocal(host)) {
+			logger.warn("No Redis answers at " + host + ":" + port + "; not starting one for a remote address");
+			return;
+		}
+		this.server = RedisServer.startOnPort(port);
+		logger.warn("No Redis answered at " + host + ":" + port + ", so the sample app started a development "
+				+ "redis-server there (" + RedisServer.binary() + "). It stops with this instance; "
+				+ "use a real Redis in production.");
+		environment.getPropertySources()
+			.addFirst(new MapPropertySource("developmentRedis",
+					Map.of("spring.data.redis.host", "127.0.0.1", "spring.data.redis.port", port)));
+	}
+
+	private static boolean isLocal(String host) {
+		try {
+			InetAddress address = InetAddress.getByName(host);
+			return address.isLoopbackAddress() || address.isAnyLocalAddress();
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+	private static boolean answersPing(String host, int port) {
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress(host, port), 500);
+			socket.setSoTimeout(1000);
+			OutputStream out = socket.getOutputStream();
+			out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+			out.flush();
+			InputStream in = socket.getInputStream();
+			byte[] reply = new byte[64];
+			int read = in.read(reply);
+			// "+PONG", or "-NOAUTH" from a Redis that wants a password: either way, Redis is there.
+			return read > 0 && (reply[0] == '+' || reply[0] == '-');
+		}
+		catch (IOException ex) {
+			return false;
+		}
+	}
+
+}
