@@ -29,6 +29,8 @@ public class HubTemplate {
 
 	private final String instanceId;
 
+	private volatile HubInstrumentation instrumentation = HubInstrumentation.NONE;
+
 	/**
 	 * Create a template.
 	 * @param broker the broker
@@ -58,7 +60,24 @@ public class HubTemplate {
 		String problem = this.codec.topicNames().problem(topic);
 		Assert.isNull(problem, () -> "Invalid topic: " + problem);
 		byte[] frame = this.codec.encodeMessage(topic, data);
-		return this.broker.publish(BrokerMessage.now(topic, frame, this.instanceId));
+		HubInstrumentation current = this.instrumentation;
+		return this.broker.publish(BrokerMessage.now(topic, frame, this.instanceId)).whenComplete((ignored, ex) -> {
+			if (ex == null) {
+				current.messagePublished(HubInstrumentation.PublishSource.SERVER);
+			}
+			else {
+				current.messageRefused(HubInstrumentation.RefusalReason.BROKER_UNAVAILABLE);
+			}
+		});
+	}
+
+	/**
+	 * Set where events are reported, for metrics.
+	 * @param instrumentation the instrumentation
+	 */
+	public void setInstrumentation(HubInstrumentation instrumentation) {
+		Assert.notNull(instrumentation, "'instrumentation' must not be null");
+		this.instrumentation = instrumentation;
 	}
 
 	/**

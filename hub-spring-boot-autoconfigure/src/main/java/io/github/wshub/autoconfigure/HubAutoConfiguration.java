@@ -2,6 +2,7 @@ package io.github.wshub.autoconfigure;
 
 import java.util.Map;
 
+import io.github.wshub.HubInstrumentation;
 import io.github.wshub.HubTemplate;
 import io.github.wshub.broker.DispatchLanes;
 import io.github.wshub.broker.TopicBroker;
@@ -15,6 +16,7 @@ import io.github.wshub.session.HubWebSocketHandler;
 import io.github.wshub.session.LocalTopicRegistry;
 import io.github.wshub.session.SessionSettings;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -75,8 +77,10 @@ public final class HubAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	LocalTopicRegistry hubLocalTopicRegistry(TopicBroker broker, DispatchLanes lanes) {
+	LocalTopicRegistry hubLocalTopicRegistry(TopicBroker broker, DispatchLanes lanes,
+			ObjectProvider<HubInstrumentation> instrumentation) {
 		LocalTopicRegistry registry = new LocalTopicRegistry(broker, lanes);
+		registry.setInstrumentation(instrumentation.getIfAvailable(() -> HubInstrumentation.NONE));
 		broker.setMessageListener(registry);
 		return registry;
 	}
@@ -84,18 +88,25 @@ public final class HubAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	HubWebSocketHandler hubWebSocketHandler(HubProperties properties, FrameCodec codec, LocalTopicRegistry registry,
-			TopicBroker broker, TopicAuthorizer authorizer, DispatchLanes lanes) {
+			TopicBroker broker, TopicAuthorizer authorizer, DispatchLanes lanes,
+			ObjectProvider<HubInstrumentation> instrumentation) {
 		HubProperties.Session session = properties.getSession();
 		SessionSettings settings = new SessionSettings(session.getSendTimeLimit(),
 				(int) session.getSendBufferSizeLimit().toBytes(), (int) properties.getLimits().getMaxFrameSize().toBytes(),
 				session.getPingInterval(), session.getPongTimeout());
-		return new HubWebSocketHandler(properties.getInstanceId(), codec, registry, broker, authorizer, lanes, settings);
+		HubWebSocketHandler handler = new HubWebSocketHandler(properties.getInstanceId(), codec, registry, broker,
+				authorizer, lanes, settings);
+		handler.setInstrumentation(instrumentation.getIfAvailable(() -> HubInstrumentation.NONE));
+		return handler;
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
-	HubTemplate hubTemplate(TopicBroker broker, FrameCodec codec, HubProperties properties) {
-		return new HubTemplate(broker, codec, properties.getInstanceId());
+	HubTemplate hubTemplate(TopicBroker broker, FrameCodec codec, HubProperties properties,
+			ObjectProvider<HubInstrumentation> instrumentation) {
+		HubTemplate template = new HubTemplate(broker, codec, properties.getInstanceId());
+		template.setInstrumentation(instrumentation.getIfAvailable(() -> HubInstrumentation.NONE));
+		return template;
 	}
 
 	@Bean

@@ -13,6 +13,8 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import io.github.wshub.HubInstrumentation;
+import io.github.wshub.HubInstrumentation.DropReason;
 import io.github.wshub.protocol.HubCloseStatus;
 
 import org.springframework.web.socket.CloseStatus;
@@ -43,6 +45,8 @@ public final class HubSession {
 
 	private final Executor replyExecutor;
 
+	private final HubInstrumentation instrumentation;
+
 	// Only touched by the container thread that delivers this session's messages, one at a time.
 	private CompletableFuture<Void> replies = CompletableFuture.completedFuture(null);
 
@@ -51,7 +55,8 @@ public final class HubSession {
 	private volatile long lastPingAt;
 
 	HubSession(WebSocketSession session, ConcurrentWebSocketSessionDecorator outbound, @Nullable String user,
-			Executor replyExecutor) {
+			Executor replyExecutor, HubInstrumentation instrumentation) {
+		this.instrumentation = instrumentation;
 		this.session = session;
 		this.outbound = outbound;
 		this.user = user;
@@ -137,6 +142,7 @@ public final class HubSession {
 			if (logger.isDebugEnabled()) {
 				logger.debug("Closing slow session " + getId() + ": " + ex.getMessage());
 			}
+			this.instrumentation.messageDropped(DropReason.SLOW_CONSUMER, 1);
 			close(HubCloseStatus.SLOW_CONSUMER);
 			return false;
 		}
@@ -144,6 +150,7 @@ public final class HubSession {
 			if (logger.isDebugEnabled()) {
 				logger.debug("Send to session " + getId() + " failed, closing it", ex);
 			}
+			this.instrumentation.messageDropped(DropReason.SEND_FAILED, 1);
 			close(CloseStatus.SERVER_ERROR);
 			return false;
 		}

@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.security.Principal;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -16,6 +19,9 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
+import io.github.wshub.HubInstrumentation;
+import io.github.wshub.HubInstrumentation.PublishSource;
+import io.github.wshub.HubInstrumentation.RefusalReason;
 import io.github.wshub.broker.BrokerMessage;
 import io.github.wshub.broker.DispatchLanes;
 import io.github.wshub.broker.TopicBroker;
@@ -85,7 +91,9 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 
 	private final Object lifecycleMonitor = new Object();
 
-	private volatile boolean running;
+	private volatile State state = State.STARTING;
+
+	private volatile HubInstrumentation instrumentation = HubInstrumentation.NONE;
 
 	private @Nullable ScheduledExecutorService heartbeat;
 
@@ -110,6 +118,54 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 		this.authorizer = authorizer;
 		this.lanes = lanes;
 		this.settings = settings;
+	}
+
+	/**
+	 * Set where events are reported, for metrics.
+	 * @param instrumentation the instrumentation
+	 */
+	public void setInstrumentation(HubInstrumentation instrumentation) {
+		this.instrumentation = instrumentation;
+	}
+
+	/**
+	 * Return the lifecycle state of this instance's hub.
+	 * @return the state
+	 */
+	public State getState() {
+		return this.state;
+	}
+
+	/**
+	 * Return the id of this instance.
+	 * @return the instance id
+	 */
+	public String getInstanceId() {
+		return this.instanceId;
+	}
+
+	/**
+	 * Return the number of distinct users with at least one open session on this instance.
+	 * @return the user count
+	 */
+	public int getUserCount() {
+		Set<String> users = new HashSet<>();
+		for (HubSession session : this.sessions.values()) {
+			String user = session.getUser();
+			if (user != null) {
+				users.add(user);
+			}
+		}
+		return users.size();
+	}
+
+	/**
+	 * Return the open sessions of a user on this instance.
+	 * @param user the user name
+	 * @return the sessions, possibly empty
+	 */
+	public List<HubSession> getSessionsOfUser(String user) {
+		return this.sessions.values().stream().filter((session) -> user.equals(session.getUser())).toList();
 	}
 
 	/**
@@ -139,7 +195,7 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 
 	@Override
 	public void afterConnectionEstablished(WebSocketSession session) {
-		if (!this.running) {
+		if (this.state != State.RUNNING) {
 			closeQuietly(session, HubCloseStatus.SHUTDOWN);
 			return;
 		}
@@ -147,7 +203,7 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 		limitBlockingSends(session);
 		ConcurrentWebSocketSessionDecorator outbound = decorateSession(session);
 		HubSession hubSession = new HubSession(session, outbound, userOf(session),
-				this.lanes.executor(session.getId()));
+				this.lanes.executor(session.getId()), this.instrumentation);
 		this.sessions.put(session.getId(), hubSession);
 		hubSession.send(this.codec.welcome(session.getId(), this.instanceId));
 	}
@@ -195,8 +251,7 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 			frame = this.codec.decode(message.getPayload());
 		}
 		catch (ProtocolException ex) {
-			hubSession.reply(CompletableFuture.completedFuture(this.codec.error(ex.getId(), ex.getErrorCode(),
-					ex.getMessage())));
+			hubSession.reply(error(ex.getId(), ex.getErrorCode(), ex.getMessage()));
 			return;
 		}
 		switch (frame.type()) {
@@ -217,7 +272,7 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 				if (ex != null) {
 					// Never leave a local subscriber without a broker subscription.
 					this.registry.unsubscribe(session, topic);
-					return this.codec.error(frame.id(), ErrorCode.BROKER_UNAVAILABLE,
+					return errorFrame(frame.id(), ErrorCode.BROKER_UNAVAILABLE,
 							"Subscription to '" + topic + "' could not be confirmed");
 				}
 				return ack(frame.id());
@@ -233,16 +288,22 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 	private void publish(HubSession session, ClientFrame frame) {
 		String topic = frame.topic();
 		if (!this.authorizer.canPublish(session, topic)) {
+			this.instrumentation.messageRefused(RefusalReason.FORBIDDEN);
 			session.reply(error(frame.id(), ErrorCode.FORBIDDEN, "Not allowed to publish on '" + topic + "'"));
 			return;
 		}
 		JsonNode data = frame.data();
 		BrokerMessage message = BrokerMessage.now(topic, this.codec.encodeMessage(topic, data), this.instanceId);
 		CompletableFuture<@Nullable WebSocketMessage<?>> reply = this.broker.publish(message)
-			.handle((ignored, ex) -> (ex != null)
-					? this.codec.error(frame.id(), ErrorCode.BROKER_UNAVAILABLE, "Publish to '" + topic
-							+ "' was not accepted by the broker")
-					: ack(frame.id()));
+			.handle((ignored, ex) -> {
+				if (ex != null) {
+					this.instrumentation.messageRefused(RefusalReason.BROKER_UNAVAILABLE);
+					return errorFrame(frame.id(), ErrorCode.BROKER_UNAVAILABLE,
+							"Publish to '" + topic + "' was not accepted by the broker");
+				}
+				this.instrumentation.messagePublished(PublishSource.CLIENT);
+				return ack(frame.id());
+			});
 		session.reply(reply);
 	}
 
@@ -252,7 +313,12 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 
 	private CompletableFuture<@Nullable WebSocketMessage<?>> error(@Nullable JsonNode id, ErrorCode code,
 			String message) {
-		return CompletableFuture.completedFuture(this.codec.error(id, code, message));
+		return CompletableFuture.completedFuture(errorFrame(id, code, message));
+	}
+
+	private WebSocketMessage<?> errorFrame(@Nullable JsonNode id, ErrorCode code, String message) {
+		this.instrumentation.errorSent(code);
+		return this.codec.error(id, code, message);
 	}
 
 	@Override
@@ -284,6 +350,7 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 		HubSession hubSession = this.sessions.remove(session.getId());
 		if (hubSession != null) {
 			this.registry.unsubscribeAll(hubSession);
+			this.instrumentation.sessionClosed(status);
 		}
 	}
 
@@ -310,7 +377,7 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 	@Override
 	public void start() {
 		synchronized (this.lifecycleMonitor) {
-			if (this.running) {
+			if (this.state == State.RUNNING) {
 				return;
 			}
 			CustomizableThreadFactory threadFactory = new CustomizableThreadFactory("hub-heartbeat-");
@@ -320,7 +387,7 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 					Math.min(this.settings.pingInterval().toMillis(), this.settings.pongTimeout().toMillis()) / 4);
 			executor.scheduleWithFixedDelay(this::sweepHeartbeatsSafely, tick, tick, TimeUnit.MILLISECONDS);
 			this.heartbeat = executor;
-			this.running = true;
+			this.state = State.RUNNING;
 		}
 	}
 
@@ -336,10 +403,10 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 	@Override
 	public void stop() {
 		synchronized (this.lifecycleMonitor) {
-			if (!this.running) {
+			if (this.state != State.RUNNING) {
 				return;
 			}
-			this.running = false;
+			this.state = State.STOPPED;
 			ScheduledExecutorService executor = this.heartbeat;
 			if (executor != null) {
 				executor.shutdownNow();
@@ -353,7 +420,7 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 
 	@Override
 	public boolean isRunning() {
-		return this.running;
+		return this.state == State.RUNNING;
 	}
 
 	@Override
@@ -377,6 +444,33 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 		catch (IOException ex) {
 			// The connection is gone already.
 		}
+	}
+
+	/**
+	 * Lifecycle state of the hub on this instance.
+	 */
+	public enum State {
+
+		/**
+		 * Not accepting sessions yet.
+		 */
+		STARTING,
+
+		/**
+		 * Accepting and serving sessions.
+		 */
+		RUNNING,
+
+		/**
+		 * Shutting down: no new sessions; existing ones are being closed.
+		 */
+		DRAINING,
+
+		/**
+		 * Stopped: every session was closed.
+		 */
+		STOPPED
+
 	}
 
 }

@@ -7,6 +7,8 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.github.wshub.HubInstrumentation;
+import io.github.wshub.HubInstrumentation.DropReason;
 import io.github.wshub.broker.BrokerMessage;
 import io.github.wshub.broker.BrokerMessageListener;
 import io.github.wshub.broker.DispatchLanes;
@@ -35,6 +37,8 @@ public final class LocalTopicRegistry implements BrokerMessageListener {
 
 	private final DispatchLanes lanes;
 
+	private volatile HubInstrumentation instrumentation = HubInstrumentation.NONE;
+
 	/**
 	 * Create a registry and register it as the broker's message listener.
 	 * @param broker the broker
@@ -48,6 +52,15 @@ public final class LocalTopicRegistry implements BrokerMessageListener {
 	}
 
 	/**
+	 * Set where events are reported, for metrics.
+	 * @param instrumentation the instrumentation
+	 */
+	public void setInstrumentation(HubInstrumentation instrumentation) {
+		Assert.notNull(instrumentation, "'instrumentation' must not be null");
+		this.instrumentation = instrumentation;
+	}
+
+	/**
 	 * Subscribe a session to a topic. Idempotent: a second subscribe adds no second delivery.
 	 * @param session the session
 	 * @param topic the topic
@@ -56,13 +69,20 @@ public final class LocalTopicRegistry implements BrokerMessageListener {
 	public CompletableFuture<Void> subscribe(HubSession session, String topic) {
 		@SuppressWarnings("unchecked")
 		CompletableFuture<Void>[] confirmed = new CompletableFuture[1];
+		boolean[] first = new boolean[1];
+		long start = System.nanoTime();
 		this.subscribers.compute(topic, (key, sessions) -> {
+			first[0] = (sessions == null);
 			Set<HubSession> result = (sessions != null) ? sessions : ConcurrentHashMap.newKeySet();
 			result.add(session);
 			session.topics().add(key);
 			confirmed[0] = this.broker.subscribe(key);
 			return result;
 		});
+		if (first[0]) {
+			HubInstrumentation current = this.instrumentation;
+			confirmed[0].thenRun(() -> current.subscribeConfirmed(System.nanoTime() - start));
+		}
 		return confirmed[0];
 	}
 
@@ -122,7 +142,9 @@ public final class LocalTopicRegistry implements BrokerMessageListener {
 
 	@Override
 	public void onMessage(BrokerMessage message) {
-		this.lanes.execute(message.topic(), () -> deliver(message));
+		if (!this.lanes.execute(message.topic(), () -> deliver(message))) {
+			this.instrumentation.messageDropped(DropReason.LANE_FULL, refCount(message.topic()));
+		}
 	}
 
 	private void deliver(BrokerMessage message) {
@@ -130,10 +152,15 @@ public final class LocalTopicRegistry implements BrokerMessageListener {
 		if (sessions == null || sessions.isEmpty()) {
 			return;
 		}
+		long start = System.nanoTime();
 		TextMessage frame = new TextMessage(message.frame());
+		int delivered = 0;
 		for (HubSession session : sessions) {
-			session.send(frame);
+			if (session.send(frame)) {
+				delivered++;
+			}
 		}
+		this.instrumentation.messageDelivered(message, delivered, System.nanoTime() - start);
 	}
 
 }

@@ -1,0 +1,132 @@
+package io.github.wshub;
+
+import io.github.wshub.broker.BrokerMessage;
+import io.github.wshub.protocol.ErrorCode;
+
+import org.springframework.web.socket.CloseStatus;
+
+/**
+ * Receives the hub's events as they happen, for metrics. Every method is called on a hot path
+ * (a container thread, a dispatch lane, the Redis connection's thread): implementations must be
+ * fast, thread-safe and must not block. The default methods do nothing.
+ *
+ * @author wshub
+ * @see #NONE
+ */
+public interface HubInstrumentation {
+
+	/**
+	 * Instrumentation that records nothing.
+	 */
+	HubInstrumentation NONE = new HubInstrumentation() {
+	};
+
+	/**
+	 * A message was accepted by the broker.
+	 * @param source who published it
+	 */
+	default void messagePublished(PublishSource source) {
+	}
+
+	/**
+	 * A publish was refused and reached nobody.
+	 * @param reason why
+	 */
+	default void messageRefused(RefusalReason reason) {
+	}
+
+	/**
+	 * A message from the broker was handed to this instance's subscribers.
+	 * @param message the message, carrying its publish time
+	 * @param sessions how many sessions it was handed to
+	 * @param fanOutNanos how long handing it to all of them took
+	 */
+	default void messageDelivered(BrokerMessage message, int sessions, long fanOutNanos) {
+	}
+
+	/**
+	 * A message was not delivered where it should have been.
+	 * @param reason why
+	 * @param count how many deliveries were lost
+	 */
+	default void messageDropped(DropReason reason, int count) {
+	}
+
+	/**
+	 * A session closed.
+	 * @param status the close status, from either side
+	 */
+	default void sessionClosed(CloseStatus status) {
+	}
+
+	/**
+	 * An error frame was sent to a client.
+	 * @param code its code
+	 */
+	default void errorSent(ErrorCode code) {
+	}
+
+	/**
+	 * A topic's first local subscription was confirmed by the broker.
+	 * @param nanos how long confirmation took, from the refcount going 0 to 1
+	 */
+	default void subscribeConfirmed(long nanos) {
+	}
+
+	/**
+	 * Who published a message.
+	 */
+	enum PublishSource {
+
+		/**
+		 * A WebSocket client.
+		 */
+		CLIENT,
+
+		/**
+		 * Application code, through {@link HubTemplate}.
+		 */
+		SERVER
+
+	}
+
+	/**
+	 * Why a publish was refused.
+	 */
+	enum RefusalReason {
+
+		/**
+		 * The topic policy does not allow the client to publish on the topic.
+		 */
+		FORBIDDEN,
+
+		/**
+		 * The broker did not accept it.
+		 */
+		BROKER_UNAVAILABLE
+
+	}
+
+	/**
+	 * Why a delivery was lost.
+	 */
+	enum DropReason {
+
+		/**
+		 * The session exceeded its send buffer or send time limit and was closed.
+		 */
+		SLOW_CONSUMER,
+
+		/**
+		 * Writing to the session failed (the connection broke).
+		 */
+		SEND_FAILED,
+
+		/**
+		 * The topic's dispatch lane was full: the instance is overloaded.
+		 */
+		LANE_FULL
+
+	}
+
+}

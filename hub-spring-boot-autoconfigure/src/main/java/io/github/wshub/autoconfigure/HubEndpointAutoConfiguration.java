@@ -1,0 +1,34 @@
+package io.github.wshub.autoconfigure;
+
+import io.github.wshub.actuate.HubEndpoint;
+import io.github.wshub.broker.TopicBroker;
+import io.github.wshub.session.HubWebSocketHandler;
+import io.github.wshub.session.LocalTopicRegistry;
+
+import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * {@link EnableAutoConfiguration Auto-configuration} for the {@link HubEndpoint hub endpoint}.
+ *
+ * @author wshub
+ */
+@AutoConfiguration(after = HubAutoConfiguration.class)
+@ConditionalOnClass({ Endpoint.class, ConditionalOnAvailableEndpoint.class })
+@ConditionalOnAvailableEndpoint(HubEndpoint.class)
+@ConditionalOnBean(HubWebSocketHandler.class)
+public final class HubEndpointAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	HubEndpoint hubEndpoint(HubWebSocketHandler handler, LocalTopicRegistry registry, TopicBroker broker) {
+		return new HubEndpoint(handler, registry, broker);
+	}
+
+}
