@@ -6,11 +6,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.jspecify.annotations.Nullable;
 
 import io.github.wshub.broker.TopicBroker;
-import io.github.wshub.protocol.HubCloseStatus;
+import io.github.wshub.HubTemplate;
+import io.github.wshub.SendResult;
+import io.github.wshub.registry.ConnectionRegistry;
+import io.github.wshub.registry.ConnectionRegistry.InstanceInfo;
 import io.github.wshub.session.HubSession;
 import io.github.wshub.session.HubWebSocketHandler;
 import io.github.wshub.session.LocalTopicRegistry;
@@ -29,9 +34,13 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
  * local refcount and whether this instance holds its broker subscription;</li>
  * <li>{@code GET /actuator/hub/sessions} and {@code /actuator/hub/sessions/{id}}: local
  * sessions;</li>
+ * <li>{@code GET /actuator/hub/instances}: every instance in the cluster, from the connection
+ * registry;</li>
+ * <li>{@code GET /actuator/hub/users/{user}}: which instance holds which session of a user,
+ * cluster-wide;</li>
  * <li>{@code DELETE /actuator/hub/sessions/{id}} and {@code /actuator/hub/users/{user}}: close a
- * session, or a user's sessions, with 4501 (disconnected). Write access is off by default; enable
- * it with {@code management.endpoint.hub.access=unrestricted}.</li>
+ * session, or a user's sessions, cluster-wide, with 4501 (disconnected). Write access is off by
+ * default; enable it with {@code management.endpoint.hub.access=unrestricted}.</li>
  * </ul>
  * Listings hold at most {@value #MAX_LISTED} entries and say when they were cut.
  *
@@ -51,16 +60,25 @@ public class HubEndpoint {
 
 	private final TopicBroker broker;
 
+	private final ConnectionRegistry connections;
+
+	private final HubTemplate template;
+
 	/**
 	 * Create an endpoint.
 	 * @param handler the handler holding the sessions
 	 * @param registry the local topic registry
 	 * @param broker the broker
+	 * @param connections the cluster-wide connection registry
+	 * @param template the template, for cluster-wide disconnects
 	 */
-	public HubEndpoint(HubWebSocketHandler handler, LocalTopicRegistry registry, TopicBroker broker) {
+	public HubEndpoint(HubWebSocketHandler handler, LocalTopicRegistry registry, TopicBroker broker,
+			ConnectionRegistry connections, HubTemplate template) {
 		this.handler = handler;
 		this.registry = registry;
 		this.broker = broker;
+		this.connections = connections;
+		this.template = template;
 	}
 
 	/**
@@ -75,7 +93,7 @@ public class HubEndpoint {
 	}
 
 	/**
-	 * A listing: {@code topics} or {@code sessions}.
+	 * A listing: {@code topics}, {@code sessions} or {@code instances}.
 	 * @param section the listing
 	 * @return the listing, or {@code null} (404) for an unknown one
 	 */
@@ -84,12 +102,13 @@ public class HubEndpoint {
 		return switch (section) {
 			case "topics" -> topics();
 			case "sessions" -> sessions();
+			case "instances" -> new InstancesDescriptor(await(this.connections.findInstances()));
 			default -> null;
 		};
 	}
 
 	/**
-	 * One entry: {@code topics/{topic}} or {@code sessions/{id}}.
+	 * One entry: {@code topics/{topic}}, {@code sessions/{id}} or {@code users/{user}}.
 	 * @param section the kind of entry
 	 * @param name the topic or session id
 	 * @return the entry, or {@code null} (404) when there is none
@@ -101,6 +120,10 @@ public class HubEndpoint {
 			case "sessions" -> {
 				HubSession session = this.handler.getSession(name);
 				yield (session != null) ? SessionDescriptor.of(session) : null;
+			}
+			case "users" -> {
+				Map<String, String> sessions = await(this.connections.findSessionsOfUser(name));
+				yield sessions.isEmpty() ? null : new UserDescriptor(name, sessions);
 			}
 			default -> null;
 		};
@@ -114,20 +137,26 @@ public class HubEndpoint {
 	 * @return what was closed, or {@code null} (404) when nothing matched
 	 */
 	@DeleteOperation
-	public @Nullable DisconnectDescriptor disconnect(@Selector String section, @Selector String name) {
-		List<HubSession> sessions = switch (section) {
-			case "sessions" -> {
-				HubSession session = this.handler.getSession(name);
-				yield (session != null) ? List.of(session) : List.of();
-			}
-			case "users" -> this.handler.getSessionsOfUser(name);
-			default -> List.of();
+	public @Nullable SendResult disconnect(@Selector String section, @Selector String name) {
+		SendResult result = switch (section) {
+			case "sessions" -> await(this.template.disconnectSession(name));
+			case "users" -> await(this.template.disconnectUser(name));
+			default -> SendResult.NONE;
 		};
-		if (sessions.isEmpty()) {
-			return null;
+		return result.isDelivered() ? result : null;
+	}
+
+	private static <T> T await(CompletableFuture<T> future) {
+		try {
+			return future.get(10, TimeUnit.SECONDS);
 		}
-		sessions.forEach((session) -> session.close(HubCloseStatus.DISCONNECTED));
-		return new DisconnectDescriptor(sessions.stream().map(HubSession::getId).toList());
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted", ex);
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException("Connection registry lookup failed: " + ex.getMessage(), ex);
+		}
 	}
 
 	private TopicsDescriptor topics() {
@@ -235,11 +264,20 @@ public class HubEndpoint {
 	}
 
 	/**
-	 * Sessions that were closed.
+	 * Every instance the connection registry knows.
 	 *
-	 * @param sessions their ids
+	 * @param instances the instances, sorted by id
 	 */
-	public record DisconnectDescriptor(List<String> sessions) {
+	public record InstancesDescriptor(List<InstanceInfo> instances) {
+	}
+
+	/**
+	 * Where a user is connected.
+	 *
+	 * @param user the user
+	 * @param sessions the instance id of each session, by session id
+	 */
+	public record UserDescriptor(String user, Map<String, String> sessions) {
 	}
 
 }

@@ -9,12 +9,17 @@ import io.github.wshub.broker.TopicBroker;
 import io.github.wshub.memory.InMemoryTopicBroker;
 import io.github.wshub.protocol.FrameCodec;
 import io.github.wshub.protocol.TopicNames;
+import io.github.wshub.redis.RedisConnectionRegistry;
 import io.github.wshub.redis.RedisTopicBroker;
+import io.github.wshub.registry.ConnectionRegistry;
+import io.github.wshub.registry.HubUserResolver;
+import io.github.wshub.registry.InMemoryConnectionRegistry;
 import io.github.wshub.security.PatternTopicAuthorizer;
 import io.github.wshub.security.TopicAuthorizer;
 import io.github.wshub.session.HubWebSocketHandler;
 import io.github.wshub.session.LocalTopicRegistry;
 import io.github.wshub.session.SessionSettings;
+import io.github.wshub.session.TargetedDelivery;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -32,6 +37,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.task.SyncTaskExecutor;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.server.support.DefaultHandshakeHandler;
@@ -88,8 +94,8 @@ public final class HubAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	HubWebSocketHandler hubWebSocketHandler(HubProperties properties, FrameCodec codec, LocalTopicRegistry registry,
-			TopicBroker broker, TopicAuthorizer authorizer, DispatchLanes lanes,
-			ObjectProvider<HubInstrumentation> instrumentation) {
+			TopicBroker broker, TopicAuthorizer authorizer, DispatchLanes lanes, ConnectionRegistry connectionRegistry,
+			ObjectProvider<HubUserResolver> userResolver, ObjectProvider<HubInstrumentation> instrumentation) {
 		HubProperties.Session session = properties.getSession();
 		SessionSettings settings = new SessionSettings(session.getSendTimeLimit(),
 				(int) session.getSendBufferSizeLimit().toBytes(), (int) properties.getLimits().getMaxFrameSize().toBytes(),
@@ -97,14 +103,28 @@ public final class HubAutoConfiguration {
 		HubWebSocketHandler handler = new HubWebSocketHandler(properties.getInstanceId(), codec, registry, broker,
 				authorizer, lanes, settings);
 		handler.setInstrumentation(instrumentation.getIfAvailable(() -> HubInstrumentation.NONE));
+		handler.setUserResolver(userResolver.getIfAvailable(() -> HubUserResolver.PRINCIPAL));
+		handler.setConnectionRegistry(connectionRegistry);
 		return handler;
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
+	TargetedDelivery hubTargetedDelivery(HubWebSocketHandler handler, ConnectionRegistry connectionRegistry,
+			TopicBroker broker, DispatchLanes lanes, HubProperties properties) {
+		TargetedDelivery delivery = new TargetedDelivery(handler, connectionRegistry, broker, lanes,
+				properties.getInstanceId());
+		broker.setControlMessageListener(delivery);
+		return delivery;
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
 	HubTemplate hubTemplate(TopicBroker broker, FrameCodec codec, HubProperties properties,
+			TargetedDelivery targetedDelivery, ConnectionRegistry connectionRegistry,
 			ObjectProvider<HubInstrumentation> instrumentation) {
-		HubTemplate template = new HubTemplate(broker, codec, properties.getInstanceId());
+		HubTemplate template = new HubTemplate(broker, codec, properties.getInstanceId(), targetedDelivery,
+				connectionRegistry);
 		template.setInstrumentation(instrumentation.getIfAvailable(() -> HubInstrumentation.NONE));
 		return template;
 	}
@@ -127,8 +147,14 @@ public final class HubAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean(TopicBroker.class)
-		InMemoryTopicBroker hubTopicBroker() {
-			return new InMemoryTopicBroker();
+		InMemoryTopicBroker hubTopicBroker(HubProperties properties) {
+			return new InMemoryTopicBroker(properties.getInstanceId());
+		}
+
+		@Bean
+		@ConditionalOnMissingBean(ConnectionRegistry.class)
+		InMemoryConnectionRegistry hubConnectionRegistry(HubProperties properties) {
+			return new InMemoryConnectionRegistry(properties.getInstanceId());
 		}
 
 	}
@@ -164,6 +190,16 @@ public final class HubAutoConfiguration {
 			HubProperties.Redis redis = properties.getRedis();
 			return new RedisTopicBroker(container, connectionFactory, redis.getNamespace(), properties.getInstanceId(),
 					redis.getUnsubscribeGrace(), redis.getSubscribeTimeout());
+		}
+
+		@Bean
+		@ConditionalOnMissingBean(ConnectionRegistry.class)
+		RedisConnectionRegistry hubConnectionRegistry(RedisConnectionFactory connectionFactory,
+				HubProperties properties) {
+			StringRedisTemplate template = new StringRedisTemplate(connectionFactory);
+			template.afterPropertiesSet();
+			return new RedisConnectionRegistry(template, properties.getRedis().getNamespace(), properties.getInstanceId(),
+					properties.getRegistry().getHeartbeatInterval(), properties.getRegistry().getInstanceTtl());
 		}
 
 	}

@@ -1,7 +1,9 @@
 package io.github.wshub.autoconfigure;
 
+import io.github.wshub.HubTemplate;
 import io.github.wshub.actuate.HubEndpoint;
 import io.github.wshub.broker.TopicBroker;
+import io.github.wshub.registry.ConnectionRegistry;
 import io.github.wshub.session.HubWebSocketHandler;
 import io.github.wshub.session.LocalTopicRegistry;
 
@@ -27,8 +29,9 @@ public final class HubEndpointAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	HubEndpoint hubEndpoint(HubWebSocketHandler handler, LocalTopicRegistry registry, TopicBroker broker) {
-		return new HubEndpoint(handler, registry, broker);
+	HubEndpoint hubEndpoint(HubWebSocketHandler handler, LocalTopicRegistry registry, TopicBroker broker,
+			ConnectionRegistry connections, HubTemplate template) {
+		return new HubEndpoint(handler, registry, broker, connections, template);
 	}
 
 }

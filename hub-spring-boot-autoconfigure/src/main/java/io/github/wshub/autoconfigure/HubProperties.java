@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.Assert;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -44,6 +45,8 @@ public class HubProperties {
 
 	private final Redis redis = new Redis();
 
+	private final Registry registry = new Registry();
+
 	public String getPath() {
 		return this.path;
 	}
@@ -65,6 +68,9 @@ public class HubProperties {
 	}
 
 	public void setInstanceId(String instanceId) {
+		// It becomes part of channel and key names and of the message envelope's header line.
+		Assert.isTrue(instanceId.matches("[A-Za-z0-9_.:@-]{1,128}"),
+				"'hub.instance-id' must be 1 to 128 letters, digits or '_', '.', ':', '@', '-'");
 		this.instanceId = instanceId;
 	}
 
@@ -86,6 +92,10 @@ public class HubProperties {
 
 	public Redis getRedis() {
 		return this.redis;
+	}
+
+	public Registry getRegistry() {
+		return this.registry;
 	}
 
 	static String defaultInstanceId() {
@@ -319,6 +329,41 @@ public class HubProperties {
 
 		public void setSubscribeTimeout(Duration subscribeTimeout) {
 			this.subscribeTimeout = subscribeTimeout;
+		}
+
+	}
+
+	/**
+	 * Connection registry settings: which user and session is on which instance.
+	 */
+	public static class Registry {
+
+		/**
+		 * How often each instance refreshes its heartbeat in Redis and purges instances whose
+		 * heartbeat expired.
+		 */
+		private Duration heartbeatInterval = Duration.ofSeconds(10);
+
+		/**
+		 * How long an instance's heartbeat lives without refresh. A crashed instance stops being
+		 * routed to within this time.
+		 */
+		private Duration instanceTtl = Duration.ofSeconds(30);
+
+		public Duration getHeartbeatInterval() {
+			return this.heartbeatInterval;
+		}
+
+		public void setHeartbeatInterval(Duration heartbeatInterval) {
+			this.heartbeatInterval = heartbeatInterval;
+		}
+
+		public Duration getInstanceTtl() {
+			return this.instanceTtl;
+		}
+
+		public void setInstanceTtl(Duration instanceTtl) {
+			this.instanceTtl = instanceTtl;
 		}
 
 	}

@@ -76,12 +76,19 @@ public final class DispatchLanes {
 	}
 
 	/**
-	 * Return an executor that runs tasks on the lane of {@code key}.
+	 * Return an executor that runs tasks on the lane of {@code key}. A task that does not fit
+	 * is counted and logged like in {@link #execute(String, Runnable)}, and the executor throws
+	 * {@link RejectedExecutionException}, so a {@code CompletableFuture} stage run on it
+	 * completes exceptionally rather than never.
 	 * @param key the ordering key
 	 * @return the executor
 	 */
 	public Executor executor(String key) {
-		return (task) -> execute(key, task);
+		return (task) -> {
+			if (!execute(key, task)) {
+				throw new RejectedExecutionException("Dispatch lane for '" + key + "' is full or stopped");
+			}
+		};
 	}
 
 	/**

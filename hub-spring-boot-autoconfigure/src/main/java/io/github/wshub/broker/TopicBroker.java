@@ -51,6 +51,22 @@ public interface TopicBroker {
 	CompletableFuture<Void> publish(BrokerMessage message);
 
 	/**
+	 * Set the listener receiving messages sent to this instance with
+	 * {@link #sendToInstance(String, byte[])}. Called once, before the broker starts.
+	 * @param listener the listener
+	 */
+	void setControlMessageListener(ControlMessageListener listener);
+
+	/**
+	 * Send a message to one instance's control channel. Must not block.
+	 * @param instanceId the receiving instance
+	 * @param payload the payload
+	 * @return a future completed with whether the instance was subscribed and received it, or
+	 * completed exceptionally with a {@link BrokerUnavailableException}
+	 */
+	CompletableFuture<Boolean> sendToInstance(String instanceId, byte[] payload);
+
+	/**
 	 * Return the topics this instance holds a broker subscription for right now.
 	 * @return a snapshot of the subscribed topics
 	 */

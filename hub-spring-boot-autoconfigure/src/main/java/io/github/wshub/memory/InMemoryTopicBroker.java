@@ -8,6 +8,7 @@ import org.jspecify.annotations.Nullable;
 
 import io.github.wshub.broker.BrokerMessage;
 import io.github.wshub.broker.BrokerMessageListener;
+import io.github.wshub.broker.ControlMessageListener;
 import io.github.wshub.broker.TopicBroker;
 
 import org.springframework.util.Assert;
@@ -23,7 +24,19 @@ public class InMemoryTopicBroker implements TopicBroker {
 
 	private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
 
+	private final String instanceId;
+
 	private volatile @Nullable BrokerMessageListener listener;
+
+	private volatile @Nullable ControlMessageListener controlListener;
+
+	/**
+	 * Create a broker.
+	 * @param instanceId the id of this (only) instance
+	 */
+	public InMemoryTopicBroker(String instanceId) {
+		this.instanceId = instanceId;
+	}
 
 	@Override
 	public void setMessageListener(BrokerMessageListener listener) {
@@ -49,6 +62,21 @@ public class InMemoryTopicBroker implements TopicBroker {
 			current.onMessage(message);
 		}
 		return CompletableFuture.completedFuture(null);
+	}
+
+	@Override
+	public void setControlMessageListener(ControlMessageListener listener) {
+		this.controlListener = listener;
+	}
+
+	@Override
+	public CompletableFuture<Boolean> sendToInstance(String instanceId, byte[] payload) {
+		ControlMessageListener current = this.controlListener;
+		if (current == null || !this.instanceId.equals(instanceId)) {
+			return CompletableFuture.completedFuture(false);
+		}
+		current.onControlMessage(payload);
+		return CompletableFuture.completedFuture(true);
 	}
 
 	@Override

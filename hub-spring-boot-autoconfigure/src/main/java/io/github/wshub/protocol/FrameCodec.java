@@ -145,6 +145,23 @@ public final class FrameCodec {
 		return writeMessage(topic, data);
 	}
 
+	/**
+	 * Encode a {@code direct} frame: a message sent to one user or session rather than a topic.
+	 * @param data the payload, serialized with this codec's JSON mapper
+	 * @return the UTF-8 frame
+	 */
+	public byte[] encodeDirect(@Nullable Object data) {
+		ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+		try (JsonGenerator generator = this.mapper.createGenerator(out)) {
+			generator.writeStartObject();
+			generator.writeStringProperty("type", "direct");
+			generator.writeName("data");
+			writeData(generator, data);
+			generator.writeEndObject();
+		}
+		return out.toByteArray();
+	}
+
 	private byte[] writeMessage(String topic, @Nullable Object data) {
 		ByteArrayOutputStream out = new ByteArrayOutputStream(64 + topic.length());
 		try (JsonGenerator generator = this.mapper.createGenerator(out)) {
@@ -152,15 +169,19 @@ public final class FrameCodec {
 			generator.writeStringProperty("type", "message");
 			generator.writeStringProperty("topic", topic);
 			generator.writeName("data");
-			if (data instanceof JsonNode node) {
-				generator.writeTree(node);
-			}
-			else {
-				generator.writePOJO(data);
-			}
+			writeData(generator, data);
 			generator.writeEndObject();
 		}
 		return out.toByteArray();
+	}
+
+	private static void writeData(JsonGenerator generator, @Nullable Object data) {
+		if (data instanceof JsonNode node) {
+			generator.writeTree(node);
+		}
+		else {
+			generator.writePOJO(data);
+		}
 	}
 
 	/**

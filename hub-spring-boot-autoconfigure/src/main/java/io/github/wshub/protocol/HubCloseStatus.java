@@ -4,8 +4,9 @@ import org.springframework.web.socket.CloseStatus;
 
 /**
  * Close codes the hub uses, split into two documented ranges: codes from 4000 to 4499 (and the
- * standard 1001, 1006, 1011, 1012, 1013) mean "reconnect, perhaps to another instance"; codes
- * from 4500 to 4999 (and the standard 1003, 1007, 1008, 1009) mean "do not reconnect
+ * standard 1001, 1005, 1006, 1011, 1012, 1013, 1014) mean "reconnect, perhaps to another
+ * instance"; every other code, in particular 4500 to 4999 and the standard 1000, 1003, 1007,
+ * 1008 and 1009, means "do not reconnect
  * automatically: the same thing would happen again". 4500 is left to Spring's
  * {@link CloseStatus#SESSION_NOT_RELIABLE}, which the hub itself never sends.
  *

@@ -24,6 +24,7 @@ import org.jspecify.annotations.Nullable;
 import io.github.wshub.broker.BrokerMessage;
 import io.github.wshub.broker.BrokerMessageListener;
 import io.github.wshub.broker.BrokerUnavailableException;
+import io.github.wshub.broker.ControlMessageListener;
 import io.github.wshub.broker.TopicBroker;
 
 import org.springframework.context.SmartLifecycle;
@@ -63,8 +64,8 @@ import org.springframework.util.Assert;
  * An instance is subscribed while it has local subscribers (plus the grace period). Payload: see
  * {@link RedisEnvelope}: a header line {@code wshub1 <micros> <origin>} and the JSON frame.</li>
  * <li>{@code <namespace>instance:<instance-id>}: the instance's control channel, subscribed for
- * the instance's whole life so the container's connection never churns when no topic is
- * subscribed.</li>
+ * the instance's whole life (so the container's connection never churns when no topic is
+ * subscribed). Other instances send it targeted messages with {@link #sendToInstance}.</li>
  * </ul>
  * Commands: {@code SUBSCRIBE}, {@code UNSUBSCRIBE} on the container's connection, {@code PUBLISH}
  * on the shared connection.
@@ -101,6 +102,10 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 
 	private volatile @Nullable BrokerMessageListener listener;
 
+	private volatile @Nullable ControlMessageListener controlListener;
+
+	private final String instancePrefix;
+
 	private volatile boolean running;
 
 	private volatile boolean controlSubscribed;
@@ -135,7 +140,8 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 		this.connectionFactory = connectionFactory;
 		this.topicPrefix = namespace + "topic:";
 		this.topicPrefixBytes = this.topicPrefix.getBytes(StandardCharsets.UTF_8);
-		this.controlChannel = namespace + "instance:" + instanceId;
+		this.instancePrefix = namespace + "instance:";
+		this.controlChannel = this.instancePrefix + instanceId;
 		this.unsubscribeGrace = unsubscribeGrace;
 		this.subscribeTimeout = subscribeTimeout;
 	}
@@ -247,6 +253,25 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 	}
 
 	@Override
+	public void setControlMessageListener(ControlMessageListener listener) {
+		Assert.notNull(listener, "'listener' must not be null");
+		this.controlListener = listener;
+	}
+
+	@Override
+	public CompletableFuture<Boolean> sendToInstance(String instanceId, byte[] payload) {
+		Publisher current = this.publisher;
+		if (current == null) {
+			return CompletableFuture.failedFuture(
+					new BrokerUnavailableException("Redis broker is not running", new IllegalStateException()));
+		}
+		return current.publishCounting((this.instancePrefix + instanceId).getBytes(StandardCharsets.UTF_8), payload)
+			.thenApply((receivers) -> receivers > 0)
+			.exceptionallyCompose((ex) -> CompletableFuture.failedFuture(new BrokerUnavailableException(
+					"Redis did not accept a message for instance '" + instanceId + "'", ex)));
+	}
+
+	@Override
 	public Set<String> subscribedTopics() {
 		Set<String> topics = new TreeSet<>();
 		this.channels.forEach((topic, state) -> {
@@ -265,7 +290,10 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 	private void onRedisMessage(Message message, byte @Nullable [] pattern) {
 		byte[] channel = message.getChannel();
 		if (!startsWith(channel, this.topicPrefixBytes)) {
-			// The control channel: nothing is sent on it yet; holding it keeps the connection.
+			ControlMessageListener control = this.controlListener;
+			if (control != null) {
+				control.onControlMessage(message.getBody());
+			}
 			return;
 		}
 		String topic = new String(channel, this.topicPrefixBytes.length, channel.length - this.topicPrefixBytes.length,
@@ -570,7 +598,14 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 
 	private interface Publisher {
 
-		CompletableFuture<Void> publish(byte[] channel, byte[] payload);
+		default CompletableFuture<Void> publish(byte[] channel, byte[] payload) {
+			return publishCounting(channel, payload).thenApply((receivers) -> null);
+		}
+
+		/**
+		 * Publish and report how many subscribers Redis delivered to.
+		 */
+		CompletableFuture<Long> publishCounting(byte[] channel, byte[] payload);
 
 		void close();
 
@@ -589,11 +624,8 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 		}
 
 		@Override
-		public CompletableFuture<Void> publish(byte[] channel, byte[] payload) {
-			return this.connection.pubSubCommands()
-				.publish(ByteBuffer.wrap(channel), ByteBuffer.wrap(payload))
-				.toFuture()
-				.thenApply(receivers -> null);
+		public CompletableFuture<Long> publishCounting(byte[] channel, byte[] payload) {
+			return this.connection.pubSubCommands().publish(ByteBuffer.wrap(channel), ByteBuffer.wrap(payload)).toFuture();
 		}
 
 		@Override
@@ -621,9 +653,11 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 		}
 
 		@Override
-		public CompletableFuture<Void> publish(byte[] channel, byte[] payload) {
-			return CompletableFuture.supplyAsync(() -> execute((connection) -> connection.publish(channel, payload)),
-					this.executor).thenApply(receivers -> null);
+		public CompletableFuture<Long> publishCounting(byte[] channel, byte[] payload) {
+			return CompletableFuture.supplyAsync(() -> {
+				Long receivers = execute((connection) -> connection.publish(channel, payload));
+				return (receivers != null) ? receivers : 0L;
+			}, this.executor);
 		}
 
 		private <T> T execute(Function<RedisConnection, T> action) {

@@ -43,6 +43,12 @@ public final class HubSession {
 
 	private final Set<String> topics = ConcurrentHashMap.newKeySet();
 
+	// Topic -> number of the latest subscribe request, so a failed older one does not undo a
+	// newer one. Only changed under the topic's lock in LocalTopicRegistry.
+	private final Map<String, Long> subscribeAttempts = new ConcurrentHashMap<>();
+
+	private volatile boolean closing;
+
 	private final Executor replyExecutor;
 
 	private final HubInstrumentation instrumentation;
@@ -124,6 +130,19 @@ public final class HubSession {
 		return this.topics;
 	}
 
+	long nextSubscribeAttempt(String topic) {
+		return this.subscribeAttempts.merge(topic, 1L, Long::sum);
+	}
+
+	boolean isLatestSubscribeAttempt(String topic, long attempt) {
+		Long latest = this.subscribeAttempts.get(topic);
+		return latest != null && latest == attempt;
+	}
+
+	void forgetSubscribeAttempts(String topic) {
+		this.subscribeAttempts.remove(topic);
+	}
+
 	/**
 	 * Queue a message for this session. Returns at once when another thread is writing to the
 	 * session; closes the session if it exceeds its send limits.
@@ -131,7 +150,7 @@ public final class HubSession {
 	 * @return {@code true} if the message was written or queued
 	 */
 	boolean send(WebSocketMessage<?> message) {
-		if (!this.session.isOpen()) {
+		if (this.closing || !this.session.isOpen()) {
 			return false;
 		}
 		try {
@@ -151,7 +170,7 @@ public final class HubSession {
 				logger.debug("Send to session " + getId() + " failed, closing it", ex);
 			}
 			this.instrumentation.messageDropped(DropReason.SEND_FAILED, 1);
-			close(CloseStatus.SERVER_ERROR);
+			close(HubCloseStatus.SERVER_ERROR);
 			return false;
 		}
 	}
@@ -186,6 +205,7 @@ public final class HubSession {
 	 * @param status the close status
 	 */
 	public void close(CloseStatus status) {
+		this.closing = true;
 		try {
 			// Close the raw session, not the decorator: the decorator would replace the status
 			// with SESSION_NOT_RELIABLE after a limit was exceeded.

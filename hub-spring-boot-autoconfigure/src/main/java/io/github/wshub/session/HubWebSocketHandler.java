@@ -1,7 +1,6 @@
 package io.github.wshub.session;
 
 import java.io.IOException;
-import java.security.Principal;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
@@ -30,6 +29,8 @@ import io.github.wshub.protocol.ErrorCode;
 import io.github.wshub.protocol.FrameCodec;
 import io.github.wshub.protocol.HubCloseStatus;
 import io.github.wshub.protocol.ProtocolException;
+import io.github.wshub.registry.ConnectionRegistry;
+import io.github.wshub.registry.HubUserResolver;
 import io.github.wshub.security.TopicAuthorizer;
 
 import org.springframework.context.SmartLifecycle;
@@ -95,6 +96,10 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 
 	private volatile HubInstrumentation instrumentation = HubInstrumentation.NONE;
 
+	private volatile HubUserResolver userResolver = HubUserResolver.PRINCIPAL;
+
+	private volatile @Nullable ConnectionRegistry connectionRegistry;
+
 	private @Nullable ScheduledExecutorService heartbeat;
 
 	private int phase = DEFAULT_PHASE - 512;
@@ -126,6 +131,22 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 	 */
 	public void setInstrumentation(HubInstrumentation instrumentation) {
 		this.instrumentation = instrumentation;
+	}
+
+	/**
+	 * Set how the user of a new session is found. Defaults to the handshake principal's name.
+	 * @param userResolver the resolver
+	 */
+	public void setUserResolver(HubUserResolver userResolver) {
+		this.userResolver = userResolver;
+	}
+
+	/**
+	 * Set the registry told about every session that opens and closes.
+	 * @param connectionRegistry the registry
+	 */
+	public void setConnectionRegistry(ConnectionRegistry connectionRegistry) {
+		this.connectionRegistry = connectionRegistry;
 	}
 
 	/**
@@ -205,6 +226,10 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 		HubSession hubSession = new HubSession(session, outbound, userOf(session),
 				this.lanes.executor(session.getId()), this.instrumentation);
 		this.sessions.put(session.getId(), hubSession);
+		ConnectionRegistry registry = this.connectionRegistry;
+		if (registry != null) {
+			registry.sessionOpened(hubSession.getId(), hubSession.getUser());
+		}
 		hubSession.send(this.codec.welcome(session.getId(), this.instanceId));
 	}
 
@@ -219,14 +244,14 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 	}
 
 	/**
-	 * Return the user of a session: the name of the handshake's principal, or {@code null} for
-	 * an anonymous session.
+	 * Return the user of a session, as the {@link HubUserResolver} decides; a blank name counts
+	 * as anonymous.
 	 * @param session the raw session
 	 * @return the user name, or {@code null}
 	 */
 	protected @Nullable String userOf(WebSocketSession session) {
-		Principal principal = session.getPrincipal();
-		return (principal != null) ? principal.getName() : null;
+		String user = this.userResolver.resolveUser(session);
+		return (user != null && !user.isBlank()) ? user : null;
 	}
 
 	private void limitBlockingSends(WebSocketSession session) {
@@ -254,10 +279,16 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 			hubSession.reply(error(ex.getId(), ex.getErrorCode(), ex.getMessage()));
 			return;
 		}
-		switch (frame.type()) {
-			case SUBSCRIBE -> subscribe(hubSession, frame);
-			case UNSUBSCRIBE -> unsubscribe(hubSession, frame);
-			case PUBLISH -> publish(hubSession, frame);
+		try {
+			switch (frame.type()) {
+				case SUBSCRIBE -> subscribe(hubSession, frame);
+				case UNSUBSCRIBE -> unsubscribe(hubSession, frame);
+				case PUBLISH -> publish(hubSession, frame);
+			}
+		}
+		catch (RuntimeException ex) {
+			logger.error("Failed to handle a " + frame.type() + " request on session " + hubSession.getId(), ex);
+			hubSession.reply(error(frame.id(), ErrorCode.INTERNAL_ERROR, "The server failed to handle the request"));
 		}
 	}
 
@@ -267,11 +298,12 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 			session.reply(error(frame.id(), ErrorCode.FORBIDDEN, "Not allowed to subscribe to '" + topic + "'"));
 			return;
 		}
-		CompletableFuture<@Nullable WebSocketMessage<?>> reply = this.registry.subscribe(session, topic)
+		LocalTopicRegistry.Subscription subscription = this.registry.subscribe(session, topic);
+		CompletableFuture<@Nullable WebSocketMessage<?>> reply = subscription.confirmed()
 			.handle((ignored, ex) -> {
 				if (ex != null) {
 					// Never leave a local subscriber without a broker subscription.
-					this.registry.unsubscribe(session, topic);
+					this.registry.rollback(session, subscription);
 					return errorFrame(frame.id(), ErrorCode.BROKER_UNAVAILABLE,
 							"Subscription to '" + topic + "' could not be confirmed");
 				}
@@ -350,6 +382,10 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 		HubSession hubSession = this.sessions.remove(session.getId());
 		if (hubSession != null) {
 			this.registry.unsubscribeAll(hubSession);
+			ConnectionRegistry registry = this.connectionRegistry;
+			if (registry != null) {
+				registry.sessionClosed(hubSession.getId(), hubSession.getUser());
+			}
 			this.instrumentation.sessionClosed(status);
 		}
 	}

@@ -64,11 +64,13 @@ public final class LocalTopicRegistry implements BrokerMessageListener {
 	 * Subscribe a session to a topic. Idempotent: a second subscribe adds no second delivery.
 	 * @param session the session
 	 * @param topic the topic
-	 * @return a future completed once the broker subscription for the topic is confirmed
+	 * @return the pending subscription, whose future completes once the broker subscription for
+	 * the topic is confirmed
 	 */
-	public CompletableFuture<Void> subscribe(HubSession session, String topic) {
+	public Subscription subscribe(HubSession session, String topic) {
 		@SuppressWarnings("unchecked")
 		CompletableFuture<Void>[] confirmed = new CompletableFuture[1];
+		long[] attempt = new long[1];
 		boolean[] first = new boolean[1];
 		long start = System.nanoTime();
 		this.subscribers.compute(topic, (key, sessions) -> {
@@ -76,6 +78,7 @@ public final class LocalTopicRegistry implements BrokerMessageListener {
 			Set<HubSession> result = (sessions != null) ? sessions : ConcurrentHashMap.newKeySet();
 			result.add(session);
 			session.topics().add(key);
+			attempt[0] = session.nextSubscribeAttempt(key);
 			confirmed[0] = this.broker.subscribe(key);
 			return result;
 		});
@@ -83,7 +86,26 @@ public final class LocalTopicRegistry implements BrokerMessageListener {
 			HubInstrumentation current = this.instrumentation;
 			confirmed[0].thenRun(() -> current.subscribeConfirmed(System.nanoTime() - start));
 		}
-		return confirmed[0];
+		return new Subscription(topic, attempt[0], confirmed[0]);
+	}
+
+	/**
+	 * Undo a subscription whose broker subscription failed, unless the session subscribed to
+	 * the topic again since: that newer request decides by itself.
+	 * @param session the session
+	 * @param subscription the failed subscription
+	 * @return {@code true} if the session was unsubscribed
+	 */
+	public boolean rollback(HubSession session, Subscription subscription) {
+		boolean[] removed = new boolean[1];
+		this.subscribers.computeIfPresent(subscription.topic(), (key, sessions) -> {
+			if (!session.isLatestSubscribeAttempt(key, subscription.attempt())) {
+				return sessions;
+			}
+			removed[0] = removeLocked(session, key, sessions);
+			return sessions.isEmpty() ? null : sessions;
+		});
+		return removed[0];
 	}
 
 	/**
@@ -93,13 +115,20 @@ public final class LocalTopicRegistry implements BrokerMessageListener {
 	 */
 	public void unsubscribe(HubSession session, String topic) {
 		this.subscribers.computeIfPresent(topic, (key, sessions) -> {
-			session.topics().remove(key);
-			if (sessions.remove(session) && sessions.isEmpty()) {
-				this.broker.unsubscribe(key);
-				return null;
-			}
+			removeLocked(session, key, sessions);
 			return sessions.isEmpty() ? null : sessions;
 		});
+	}
+
+	// Called inside compute() for the topic.
+	private boolean removeLocked(HubSession session, String topic, Set<HubSession> sessions) {
+		session.topics().remove(topic);
+		session.forgetSubscribeAttempts(topic);
+		boolean removed = sessions.remove(session);
+		if (removed && sessions.isEmpty()) {
+			this.broker.unsubscribe(topic);
+		}
+		return removed;
 	}
 
 	/**
@@ -161,6 +190,16 @@ public final class LocalTopicRegistry implements BrokerMessageListener {
 			}
 		}
 		this.instrumentation.messageDelivered(message, delivered, System.nanoTime() - start);
+	}
+
+	/**
+	 * A session's pending subscription to a topic.
+	 *
+	 * @param topic the topic
+	 * @param attempt the number of this subscribe request for the session and topic
+	 * @param confirmed completes once the broker subscription is confirmed
+	 */
+	public record Subscription(String topic, long attempt, CompletableFuture<Void> confirmed) {
 	}
 
 }

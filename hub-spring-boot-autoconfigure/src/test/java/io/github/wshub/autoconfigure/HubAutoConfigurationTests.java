@@ -9,11 +9,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import io.github.wshub.HubTemplate;
 import io.github.wshub.broker.BrokerMessage;
 import io.github.wshub.broker.BrokerMessageListener;
+import io.github.wshub.broker.ControlMessageListener;
 import io.github.wshub.broker.DispatchLanes;
 import io.github.wshub.broker.TopicBroker;
 import io.github.wshub.memory.InMemoryTopicBroker;
 import io.github.wshub.protocol.FrameCodec;
+import io.github.wshub.redis.RedisConnectionRegistry;
 import io.github.wshub.redis.RedisTopicBroker;
+import io.github.wshub.registry.ConnectionRegistry;
+import io.github.wshub.registry.InMemoryConnectionRegistry;
 import io.github.wshub.security.PatternTopicAuthorizer;
 import io.github.wshub.security.TopicAuthorizer;
 import io.github.wshub.session.HubSession;
@@ -60,6 +64,7 @@ class HubAutoConfigurationTests {
 			assertThat(context).hasSingleBean(DispatchLanes.class);
 			assertThat(context).hasSingleBean(PatternTopicAuthorizer.class);
 			assertThat(context).hasBean("hubWebSocketHandlerMapping");
+			assertThat(context.getBean(ConnectionRegistry.class)).isInstanceOf(RedisConnectionRegistry.class);
 			assertThat(context.getBean(TopicBroker.class)).isInstanceOf(RedisTopicBroker.class);
 			assertThat(context).hasBean("hubRedisMessageListenerContainer");
 			assertThat(context.getBean("hubRedisMessageListenerContainer"))
@@ -83,6 +88,7 @@ class HubAutoConfigurationTests {
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
 				assertThat(context.getBean(TopicBroker.class)).isInstanceOf(InMemoryTopicBroker.class);
+				assertThat(context.getBean(ConnectionRegistry.class)).isInstanceOf(InMemoryConnectionRegistry.class);
 				assertThat(context).doesNotHaveBean("hubRedisMessageListenerContainer");
 			});
 	}
@@ -205,6 +211,15 @@ class HubAutoConfigurationTests {
 		@Override
 		public CompletableFuture<Void> publish(BrokerMessage message) {
 			return CompletableFuture.completedFuture(null);
+		}
+
+		@Override
+		public void setControlMessageListener(ControlMessageListener listener) {
+		}
+
+		@Override
+		public CompletableFuture<Boolean> sendToInstance(String instanceId, byte[] payload) {
+			return CompletableFuture.completedFuture(false);
 		}
 
 		@Override

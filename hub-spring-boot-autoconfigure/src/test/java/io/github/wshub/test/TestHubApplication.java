@@ -8,11 +8,16 @@ import io.github.wshub.session.HubWebSocketHandler;
 import io.github.wshub.session.LocalTopicRegistry;
 import io.github.wshub.broker.TopicBroker;
 
+import io.github.wshub.registry.HubUserResolver;
+
+import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.web.util.UriComponentsBuilder;
 
 /**
  * A minimal application using the hub, started as one real instance (embedded Tomcat on a free
@@ -23,6 +28,24 @@ import org.springframework.context.ConfigurableApplicationContext;
 @SpringBootConfiguration
 @EnableAutoConfiguration
 public class TestHubApplication {
+
+	/**
+	 * Run as a separate process, for tests that kill an instance.
+	 * @param args Spring Boot arguments
+	 */
+	public static void main(String[] args) {
+		SpringApplication.run(TestHubApplication.class, args);
+	}
+
+	/**
+	 * Tests name their users with a {@code user} query parameter; never do this in production.
+	 * @return the resolver
+	 */
+	@Bean
+	HubUserResolver testUserResolver() {
+		return (session) -> (session.getUri() != null)
+				? UriComponentsBuilder.fromUri(session.getUri()).build().getQueryParams().getFirst("user") : null;
+	}
 
 	/**
 	 * Start an instance.
@@ -52,6 +75,10 @@ public class TestHubApplication {
 
 		public HubTestClient connect() {
 			return HubTestClient.connect(port());
+		}
+
+		public HubTestClient connectAs(String user) {
+			return HubTestClient.connect(java.net.URI.create("ws://127.0.0.1:" + port() + "/ws?user=" + user));
 		}
 
 		public HubTemplate template() {
