@@ -74,6 +74,12 @@ public interface HubInstrumentation {
 	}
 
 	/**
+	 * The broker recovered from a connection loss and re-subscribed.
+	 */
+	default void brokerReconnected() {
+	}
+
+	/**
 	 * Who published a message.
 	 */
 	enum PublishSource {

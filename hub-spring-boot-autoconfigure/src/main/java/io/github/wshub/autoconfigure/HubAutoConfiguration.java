@@ -16,6 +16,8 @@ import io.github.wshub.registry.HubUserResolver;
 import io.github.wshub.registry.InMemoryConnectionRegistry;
 import io.github.wshub.security.PatternTopicAuthorizer;
 import io.github.wshub.security.TopicAuthorizer;
+import io.github.wshub.session.HubGracefulShutdown;
+import io.github.wshub.session.HubHandshakeInterceptor;
 import io.github.wshub.session.HubWebSocketHandler;
 import io.github.wshub.session.LocalTopicRegistry;
 import io.github.wshub.session.SessionSettings;
@@ -33,6 +35,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.task.SyncTaskExecutor;
@@ -120,6 +123,14 @@ public final class HubAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	HubGracefulShutdown hubGracefulShutdown(HubWebSocketHandler handler, TopicBroker broker, DispatchLanes lanes,
+			ApplicationEventPublisher eventPublisher, HubProperties properties) {
+		return new HubGracefulShutdown(handler, broker, lanes, eventPublisher,
+				properties.getShutdown().getDrainPeriod(), properties.getShutdown().getTimeout());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
 	HubTemplate hubTemplate(TopicBroker broker, FrameCodec codec, HubProperties properties,
 			TargetedDelivery targetedDelivery, ConnectionRegistry connectionRegistry,
 			ObjectProvider<HubInstrumentation> instrumentation) {
@@ -134,6 +145,7 @@ public final class HubAutoConfiguration {
 	WebSocketHandlerMapping hubWebSocketHandlerMapping(HubProperties properties, HubWebSocketHandler handler) {
 		WebSocketHttpRequestHandler requestHandler = new WebSocketHttpRequestHandler(handler,
 				new DefaultHandshakeHandler());
+		requestHandler.getHandshakeInterceptors().add(new HubHandshakeInterceptor(handler));
 		requestHandler.getHandshakeInterceptors().add(new OriginHandshakeInterceptor(properties.getAllowedOrigins()));
 		WebSocketHandlerMapping mapping = new WebSocketHandlerMapping();
 		mapping.setUrlMap(Map.of(properties.getPath(), requestHandler));
@@ -186,10 +198,16 @@ public final class HubAutoConfiguration {
 		@ConditionalOnMissingBean(TopicBroker.class)
 		RedisTopicBroker hubTopicBroker(
 				@Qualifier("hubRedisMessageListenerContainer") RedisMessageListenerContainer container,
-				RedisConnectionFactory connectionFactory, HubProperties properties) {
+				RedisConnectionFactory connectionFactory, HubProperties properties,
+				ObjectProvider<HubInstrumentation> instrumentation) {
 			HubProperties.Redis redis = properties.getRedis();
-			return new RedisTopicBroker(container, connectionFactory, redis.getNamespace(), properties.getInstanceId(),
-					redis.getUnsubscribeGrace(), redis.getSubscribeTimeout());
+			RedisTopicBroker broker = new RedisTopicBroker(container, connectionFactory, redis.getNamespace(),
+					properties.getInstanceId(), redis.getUnsubscribeGrace(), redis.getSubscribeTimeout());
+			broker.setPublishTimeout(redis.getPublishTimeout());
+			broker.setProbeInterval(redis.getProbeInterval());
+			broker.setProbeTimeout(redis.getProbeTimeout());
+			broker.setInstrumentation(instrumentation.getIfAvailable(() -> HubInstrumentation.NONE));
+			return broker;
 		}
 
 		@Bean

@@ -47,6 +47,8 @@ public class HubProperties {
 
 	private final Registry registry = new Registry();
 
+	private final Shutdown shutdown = new Shutdown();
+
 	public String getPath() {
 		return this.path;
 	}
@@ -96,6 +98,10 @@ public class HubProperties {
 
 	public Registry getRegistry() {
 		return this.registry;
+	}
+
+	public Shutdown getShutdown() {
+		return this.shutdown;
 	}
 
 	static String defaultInstanceId() {
@@ -323,12 +329,54 @@ public class HubProperties {
 			this.unsubscribeGrace = unsubscribeGrace;
 		}
 
+		/**
+		 * How long a publish may wait for Redis to accept it before it fails with
+		 * broker_unavailable.
+		 */
+		private Duration publishTimeout = Duration.ofSeconds(5);
+
+		/**
+		 * How often each instance checks its Redis subscription by publishing a ping on its own
+		 * control channel (Lettuce reconnects silently; this finds out).
+		 */
+		private Duration probeInterval = Duration.ofSeconds(5);
+
+		/**
+		 * How long that ping may take to come back before Redis counts as unreachable: health
+		 * turns DOWN and clients get broker_unavailable at once.
+		 */
+		private Duration probeTimeout = Duration.ofSeconds(3);
+
 		public Duration getSubscribeTimeout() {
 			return this.subscribeTimeout;
 		}
 
 		public void setSubscribeTimeout(Duration subscribeTimeout) {
 			this.subscribeTimeout = subscribeTimeout;
+		}
+
+		public Duration getPublishTimeout() {
+			return this.publishTimeout;
+		}
+
+		public void setPublishTimeout(Duration publishTimeout) {
+			this.publishTimeout = publishTimeout;
+		}
+
+		public Duration getProbeInterval() {
+			return this.probeInterval;
+		}
+
+		public void setProbeInterval(Duration probeInterval) {
+			this.probeInterval = probeInterval;
+		}
+
+		public Duration getProbeTimeout() {
+			return this.probeTimeout;
+		}
+
+		public void setProbeTimeout(Duration probeTimeout) {
+			this.probeTimeout = probeTimeout;
 		}
 
 	}
@@ -364,6 +412,41 @@ public class HubProperties {
 
 		public void setInstanceTtl(Duration instanceTtl) {
 			this.instanceTtl = instanceTtl;
+		}
+
+	}
+
+	/**
+	 * Graceful shutdown: how sessions are drained when the application stops.
+	 */
+	public static class Shutdown {
+
+		/**
+		 * Time over which session closes are spread, so clients do not all reconnect to the
+		 * other instances at the same instant.
+		 */
+		private Duration drainPeriod = Duration.ofSeconds(10);
+
+		/**
+		 * Most time the whole drain may take, including flushing each session's queued
+		 * messages. Keep it below spring.lifecycle.timeout-per-shutdown-phase.
+		 */
+		private Duration timeout = Duration.ofSeconds(20);
+
+		public Duration getDrainPeriod() {
+			return this.drainPeriod;
+		}
+
+		public void setDrainPeriod(Duration drainPeriod) {
+			this.drainPeriod = drainPeriod;
+		}
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
 		}
 
 	}

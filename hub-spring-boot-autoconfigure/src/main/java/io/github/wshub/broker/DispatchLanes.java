@@ -1,6 +1,8 @@
 package io.github.wshub.broker;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -89,6 +91,44 @@ public final class DispatchLanes {
 				throw new RejectedExecutionException("Dispatch lane for '" + key + "' is full or stopped");
 			}
 		};
+	}
+
+	/**
+	 * Return a future completed once every lane has run every task queued before this call.
+	 * Never drops the marker: when a lane is full it is offered again until it fits.
+	 * @return the future
+	 */
+	public CompletableFuture<Void> barrier() {
+		CompletableFuture<Void> done = new CompletableFuture<>();
+		AtomicInteger remaining = new AtomicInteger(this.lanes.length);
+		Runnable marker = () -> {
+			if (remaining.decrementAndGet() == 0) {
+				done.complete(null);
+			}
+		};
+		for (ThreadPoolExecutor lane : this.lanes) {
+			while (true) {
+				try {
+					lane.execute(marker);
+					break;
+				}
+				catch (RejectedExecutionException ex) {
+					if (lane.isShutdown()) {
+						done.completeExceptionally(ex);
+						return done;
+					}
+					try {
+						Thread.sleep(5);
+					}
+					catch (InterruptedException interrupted) {
+						Thread.currentThread().interrupt();
+						done.completeExceptionally(interrupted);
+						return done;
+					}
+				}
+			}
+		}
+		return done;
 	}
 
 	/**

@@ -67,6 +67,14 @@ public interface TopicBroker {
 	CompletableFuture<Boolean> sendToInstance(String instanceId, byte[] payload);
 
 	/**
+	 * Return a future completed once every message of this instance's subscriptions that was
+	 * published before the call has been handed to the {@link BrokerMessageListener}. Used to
+	 * flush deliveries before sessions are closed.
+	 * @return the future, completed exceptionally if the broker cannot confirm it
+	 */
+	CompletableFuture<Void> roundTrip();
+
+	/**
 	 * Return the topics this instance holds a broker subscription for right now.
 	 * @return a snapshot of the subscribed topics
 	 */

@@ -80,6 +80,12 @@ public class InMemoryTopicBroker implements TopicBroker {
 	}
 
 	@Override
+	public CompletableFuture<Void> roundTrip() {
+		// Publishing hands messages to the listener synchronously: nothing is in flight.
+		return CompletableFuture.completedFuture(null);
+	}
+
+	@Override
 	public Set<String> subscribedTopics() {
 		return Set.copyOf(this.subscribed);
 	}

@@ -26,7 +26,7 @@ import org.springframework.web.socket.CloseStatus;
  * Meters: {@code hub.messages.published} (tag {@code source}), {@code hub.messages.refused}
  * ({@code reason}), {@code hub.messages.delivered}, {@code hub.messages.dropped}
  * ({@code reason}), {@code hub.sessions.closed} ({@code code}, {@code reason}),
- * {@code hub.errors.sent} ({@code code}), and the timers {@code hub.delivery.latency},
+ * {@code hub.errors.sent} ({@code code}), {@code hub.broker.reconnects}, and the timers {@code hub.delivery.latency},
  * {@code hub.subscribe.latency} and {@code hub.fanout.duration}.
  *
  * @author wshub
@@ -55,6 +55,8 @@ public class MicrometerHubInstrumentation implements HubInstrumentation {
 	private final Map<Integer, Counter> closed = new ConcurrentHashMap<>();
 
 	private final Counter delivered;
+
+	private final Counter reconnects;
 
 	private final Timer deliveryLatency;
 
@@ -94,6 +96,9 @@ public class MicrometerHubInstrumentation implements HubInstrumentation {
 		}
 		this.delivered = Counter.builder("hub.messages.delivered")
 			.description("Messages handed to local sessions (one per session)")
+			.register(registry);
+		this.reconnects = Counter.builder("hub.broker.reconnects")
+			.description("Recoveries of the broker after it was unreachable")
 			.register(registry);
 		this.deliveryLatency = Timer.builder("hub.delivery.latency")
 			.description("Time from publish to being handed to every local subscriber")
@@ -157,6 +162,11 @@ public class MicrometerHubInstrumentation implements HubInstrumentation {
 	@Override
 	public void errorSent(ErrorCode code) {
 		this.errors.get(code).increment();
+	}
+
+	@Override
+	public void brokerReconnected() {
+		this.reconnects.increment();
 	}
 
 	@Override

@@ -194,7 +194,7 @@ public class RedisConnectionRegistry implements ConnectionRegistry, SmartLifecyc
 
 	private @Nullable ExecutorService readers;
 
-	private int phase = DEFAULT_PHASE - 2048;
+	private int phase = DEFAULT_PHASE - 3584;
 
 	/**
 	 * Create a registry.

@@ -15,12 +15,14 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import io.github.wshub.HubInstrumentation;
 import io.github.wshub.broker.BrokerMessage;
 import io.github.wshub.broker.BrokerMessageListener;
 import io.github.wshub.broker.BrokerUnavailableException;
@@ -69,6 +71,16 @@ import org.springframework.util.Assert;
  * </ul>
  * Commands: {@code SUBSCRIBE}, {@code UNSUBSCRIBE} on the container's connection, {@code PUBLISH}
  * on the shared connection.
+ * <p>
+ * <b>Faults.</b> Lettuce reconnects and re-subscribes by itself after a connection loss, and the
+ * container never hears of it, so the broker probes its own subscription: every
+ * {@code probeInterval} it publishes a ping on its control channel and expects it back within
+ * {@code probeTimeout}. While pings do not come back the broker reports itself disconnected
+ * (health DOWN), fails subscribes and publishes at once with
+ * {@link BrokerUnavailableException}, and logs one line; when they come back it logs one line,
+ * subscribes every held channel again (SUBSCRIBE is idempotent: this repairs any subscription
+ * the reconnect lost) and resumes. Messages published while Redis was unreachable are lost:
+ * Pub/Sub is at-most-once.
  *
  * @author wshub
  */
@@ -77,6 +89,11 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 	private static final Log logger = LogFactory.getLog(RedisTopicBroker.class);
 
 	private static final int MAX_BATCH = 1024;
+
+	// Not a valid topic name: queued to ask the subscription thread to re-subscribe everything.
+	private static final String RESUBSCRIBE_ALL = "";
+
+	private static final String PING = "wshub-ping ";
 
 	private final RedisMessageListenerContainer container;
 
@@ -109,6 +126,30 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 	private volatile boolean running;
 
 	private volatile boolean controlSubscribed;
+
+	private volatile boolean reachable;
+
+	private volatile long unreachableSince;
+
+	private volatile boolean reportedStartupFailure;
+
+	private final ConcurrentHashMap<Long, CompletableFuture<Void>> pings = new ConcurrentHashMap<>();
+
+	private final AtomicLong pingSequence = new AtomicLong();
+
+	// Newest probe that came back and newest that did not: a late verdict on an older probe
+	// (sent while Redis was reconnecting) never overrides a newer one.
+	private final AtomicLong lastProbeOk = new AtomicLong();
+
+	private final AtomicLong lastProbeFailed = new AtomicLong();
+
+	private volatile HubInstrumentation instrumentation = HubInstrumentation.NONE;
+
+	private Duration probeInterval = Duration.ofSeconds(5);
+
+	private Duration probeTimeout = Duration.ofSeconds(3);
+
+	private Duration publishTimeout = Duration.ofSeconds(5);
 
 	private @Nullable Thread worker;
 
@@ -147,6 +188,42 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 	}
 
 	/**
+	 * Set how often the broker checks that its subscription connection works.
+	 * @param probeInterval the interval between pings
+	 */
+	public void setProbeInterval(Duration probeInterval) {
+		Assert.isTrue(!probeInterval.isNegative() && !probeInterval.isZero(), "'probeInterval' must be positive");
+		this.probeInterval = probeInterval;
+	}
+
+	/**
+	 * Set how long a ping may take to come back before Redis counts as unreachable.
+	 * @param probeTimeout the timeout
+	 */
+	public void setProbeTimeout(Duration probeTimeout) {
+		Assert.isTrue(!probeTimeout.isNegative() && !probeTimeout.isZero(), "'probeTimeout' must be positive");
+		this.probeTimeout = probeTimeout;
+	}
+
+	/**
+	 * Set how long a publish may wait for Redis to accept it.
+	 * @param publishTimeout the timeout
+	 */
+	public void setPublishTimeout(Duration publishTimeout) {
+		Assert.isTrue(!publishTimeout.isNegative() && !publishTimeout.isZero(), "'publishTimeout' must be positive");
+		this.publishTimeout = publishTimeout;
+	}
+
+	/**
+	 * Set where broker recoveries are reported, for metrics.
+	 * @param instrumentation the instrumentation
+	 */
+	public void setInstrumentation(HubInstrumentation instrumentation) {
+		Assert.notNull(instrumentation, "'instrumentation' must not be null");
+		this.instrumentation = instrumentation;
+	}
+
+	/**
 	 * Return the Redis channel of a topic.
 	 * @param topic the topic
 	 * @return the channel name
@@ -171,6 +248,9 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 
 	@Override
 	public CompletableFuture<Void> subscribe(String topic) {
+		if (isKnownUnreachable()) {
+			return CompletableFuture.failedFuture(new BrokerUnavailableException("Redis is unreachable", null));
+		}
 		@SuppressWarnings("unchecked")
 		CompletableFuture<Void>[] result = new CompletableFuture[1];
 		this.channels.compute(topic, (key, existing) -> {
@@ -246,8 +326,12 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 			return CompletableFuture.failedFuture(
 					new BrokerUnavailableException("Redis broker is not running", new IllegalStateException()));
 		}
+		if (isKnownUnreachable()) {
+			return CompletableFuture.failedFuture(new BrokerUnavailableException("Redis is unreachable", null));
+		}
 		byte[] channel = concat(this.topicPrefixBytes, message.topic().getBytes(StandardCharsets.UTF_8));
 		return current.publish(channel, RedisEnvelope.encode(message))
+			.orTimeout(this.publishTimeout.toMillis(), TimeUnit.MILLISECONDS)
 			.exceptionallyCompose((ex) -> CompletableFuture.failedFuture(new BrokerUnavailableException(
 					"Redis did not accept the publish on topic '" + message.topic() + "'", ex)));
 	}
@@ -265,10 +349,92 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 			return CompletableFuture.failedFuture(
 					new BrokerUnavailableException("Redis broker is not running", new IllegalStateException()));
 		}
+		if (isKnownUnreachable()) {
+			return CompletableFuture.failedFuture(new BrokerUnavailableException("Redis is unreachable", null));
+		}
 		return current.publishCounting((this.instancePrefix + instanceId).getBytes(StandardCharsets.UTF_8), payload)
+			.orTimeout(this.publishTimeout.toMillis(), TimeUnit.MILLISECONDS)
 			.thenApply((receivers) -> receivers > 0)
 			.exceptionallyCompose((ex) -> CompletableFuture.failedFuture(new BrokerUnavailableException(
 					"Redis did not accept a message for instance '" + instanceId + "'", ex)));
+	}
+
+	/**
+	 * Publish a ping on this instance's control channel and complete when it comes back: Redis
+	 * delivers a subscriber's messages in publish order across channels, so by then every
+	 * message published before the call has been handed to the listener.
+	 */
+	@Override
+	public CompletableFuture<Void> roundTrip() {
+		return ping(this.pingSequence.incrementAndGet());
+	}
+
+	private CompletableFuture<Void> ping(long nonce) {
+		Publisher current = this.publisher;
+		if (current == null || !this.controlSubscribed) {
+			return CompletableFuture.failedFuture(new BrokerUnavailableException("Redis broker is not listening", null));
+		}
+		CompletableFuture<Void> pong = new CompletableFuture<>();
+		this.pings.put(nonce, pong);
+		current.publish(this.controlChannel.getBytes(StandardCharsets.UTF_8),
+				(PING + nonce).getBytes(StandardCharsets.US_ASCII))
+			.whenComplete((ignored, ex) -> {
+				if (ex != null) {
+					pong.completeExceptionally(ex);
+				}
+			});
+		return pong.orTimeout(this.probeTimeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((ignored, ex) -> {
+			this.pings.remove(nonce);
+		}).exceptionallyCompose((ex) -> CompletableFuture.failedFuture(
+				new BrokerUnavailableException("Redis did not return a ping within " + this.probeTimeout, ex)));
+	}
+
+	private boolean isKnownUnreachable() {
+		return this.controlSubscribed && !this.reachable;
+	}
+
+	private void probe() {
+		if (!this.running || !this.controlSubscribed) {
+			return;
+		}
+		long probe = this.pingSequence.incrementAndGet();
+		ping(probe).whenComplete((ignored, ex) -> {
+			if (ex == null) {
+				this.lastProbeOk.accumulateAndGet(probe, Math::max);
+				if (probe > this.lastProbeFailed.get()) {
+					markReachable();
+				}
+			}
+			else {
+				this.lastProbeFailed.accumulateAndGet(probe, Math::max);
+				if (probe > this.lastProbeOk.get()) {
+					markUnreachable(ex);
+				}
+			}
+		});
+	}
+
+	private void markReachable() {
+		if (this.reachable || !this.running) {
+			return;
+		}
+		this.reachable = true;
+		long downMillis = (System.nanoTime() - this.unreachableSince) / 1_000_000;
+		logger.info("Redis broker recovered after " + downMillis + " ms; re-subscribing "
+				+ subscribedTopics().size() + " topic(s)");
+		this.instrumentation.brokerReconnected();
+		this.pending.add(RESUBSCRIBE_ALL);
+	}
+
+	private void markUnreachable(Throwable ex) {
+		if (!this.reachable || !this.running) {
+			return;
+		}
+		this.reachable = false;
+		this.unreachableSince = System.nanoTime();
+		Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
+		logger.warn("Redis broker is unreachable (" + cause.getMessage() + "); client subscribes and publishes fail "
+				+ "with broker_unavailable until it recovers");
 	}
 
 	@Override
@@ -284,12 +450,17 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 
 	@Override
 	public boolean isConnected() {
-		return this.running && this.controlSubscribed && this.container.isListening();
+		return this.running && this.controlSubscribed && this.reachable && this.container.isListening();
 	}
 
 	private void onRedisMessage(Message message, byte @Nullable [] pattern) {
 		byte[] channel = message.getChannel();
 		if (!startsWith(channel, this.topicPrefixBytes)) {
+			byte[] body = message.getBody();
+			if (startsWith(body, PING_BYTES)) {
+				completePing(body);
+				return;
+			}
 			ControlMessageListener control = this.controlListener;
 			if (control != null) {
 				control.onControlMessage(message.getBody());
@@ -308,6 +479,22 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 		}
 	}
 
+	private static final byte[] PING_BYTES = PING.getBytes(StandardCharsets.US_ASCII);
+
+	private void completePing(byte[] body) {
+		try {
+			long nonce = Long.parseLong(new String(body, PING_BYTES.length, body.length - PING_BYTES.length,
+					StandardCharsets.US_ASCII));
+			CompletableFuture<Void> pong = this.pings.get(nonce);
+			if (pong != null) {
+				pong.complete(null);
+			}
+		}
+		catch (NumberFormatException ex) {
+			logger.debug("Ignoring a malformed ping");
+		}
+	}
+
 	private void runSubscriptions() {
 		while (this.running) {
 			try {
@@ -321,7 +508,11 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 					List<String> batch = new ArrayList<>();
 					batch.add(first);
 					this.pending.drainTo(batch, MAX_BATCH - 1);
+					boolean resubscribe = batch.removeIf(RESUBSCRIBE_ALL::equals);
 					reconcile(batch);
+					if (resubscribe) {
+						resubscribeAll();
+					}
 				}
 			}
 			catch (InterruptedException ex) {
@@ -337,14 +528,37 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 	private boolean subscribeControlChannel() {
 		try {
 			this.container.addMessageListener(this.redisListener, new ChannelTopic(this.controlChannel));
+			this.reachable = true;
 			this.controlSubscribed = true;
 			logger.info("Hub subscribed to Redis control channel '" + this.controlChannel + "'");
 			return true;
 		}
 		catch (RuntimeException ex) {
 			this.container.removeMessageListener(this.redisListener, new ChannelTopic(this.controlChannel));
-			logger.warn("Hub cannot subscribe to Redis yet (" + ex.getMessage() + "); retrying");
+			if (!this.reportedStartupFailure) {
+				this.reportedStartupFailure = true;
+				logger.warn("Hub cannot subscribe to Redis yet (" + ex.getMessage() + "); retrying every 500 ms");
+			}
 			return false;
+		}
+	}
+
+	/**
+	 * Subscribe the control channel and every held channel again, after a recovery. Redis
+	 * answers SUBSCRIBE of a channel already subscribed with a plain confirmation, so this only
+	 * repairs what the reconnect lost.
+	 */
+	private void resubscribeAll() {
+		List<String> held = new ArrayList<>(subscribedTopics());
+		List<ChannelTopic> channels = channelTopics(held);
+		channels.add(new ChannelTopic(this.controlChannel));
+		try {
+			this.container.addMessageListener(this.redisListener, channels);
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Re-subscribing after a Redis recovery failed (" + ex.getMessage() + "); the next probe retries");
+			this.reachable = false;
+			this.unreachableSince = System.nanoTime();
 		}
 	}
 
@@ -470,7 +684,10 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 			}
 			CustomizableThreadFactory timerThreads = new CustomizableThreadFactory("hub-redis-timer-");
 			timerThreads.setDaemon(true);
-			this.timer = Executors.newSingleThreadScheduledExecutor(timerThreads);
+			ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(timerThreads);
+			scheduler.scheduleWithFixedDelay(this::probe, this.probeInterval.toMillis(), this.probeInterval.toMillis(),
+					TimeUnit.MILLISECONDS);
+			this.timer = scheduler;
 			this.publisher = createPublisher();
 			this.running = true;
 			Thread thread = new Thread(this::runSubscriptions, "hub-redis-subscriptions");
@@ -518,6 +735,7 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 				logger.debug("Failed to remove Redis subscriptions", ex);
 			}
 			this.controlSubscribed = false;
+			this.reachable = false;
 			List<CompletableFuture<Void>> waiting = new ArrayList<>();
 			this.channels.forEach((topic, state) -> {
 				if (state.ready != null) {

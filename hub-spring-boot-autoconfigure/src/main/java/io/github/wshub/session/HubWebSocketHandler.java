@@ -56,8 +56,10 @@ import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorato
  * when the broker completes them, in request order per session (see
  * {@link HubSession#reply(CompletableFuture)}).
  * <p>
- * As a {@link SmartLifecycle} it starts the heartbeat when the context starts and closes every
- * session with {@link HubCloseStatus#SHUTDOWN} when it stops.
+ * As a {@link SmartLifecycle} it starts accepting sessions (and the heartbeat) before the web
+ * server starts, and stops after the web server stopped; {@link HubGracefulShutdown} drains the
+ * sessions before that. Sessions still open when it stops are closed with
+ * {@link HubCloseStatus#SHUTDOWN}.
  *
  * @author wshub
  */
@@ -102,7 +104,7 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 
 	private @Nullable ScheduledExecutorService heartbeat;
 
-	private int phase = DEFAULT_PHASE - 512;
+	private int phase = DEFAULT_PHASE - 3072;
 
 	/**
 	 * Create a handler.
@@ -410,6 +412,29 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 		}
 	}
 
+	/**
+	 * Stop accepting sessions: handshakes are refused and the state becomes
+	 * {@link State#DRAINING}. Open sessions keep working.
+	 */
+	public void beginDrain() {
+		synchronized (this.lifecycleMonitor) {
+			if (this.state == State.RUNNING) {
+				this.state = State.DRAINING;
+			}
+		}
+	}
+
+	/**
+	 * Mark draining as done: every session was closed.
+	 */
+	public void finishDrain() {
+		synchronized (this.lifecycleMonitor) {
+			if (this.state == State.DRAINING) {
+				this.state = State.STOPPED;
+			}
+		}
+	}
+
 	@Override
 	public void start() {
 		synchronized (this.lifecycleMonitor) {
@@ -439,7 +464,7 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 	@Override
 	public void stop() {
 		synchronized (this.lifecycleMonitor) {
-			if (this.state != State.RUNNING) {
+			if (this.state == State.STARTING) {
 				return;
 			}
 			this.state = State.STOPPED;
@@ -456,7 +481,7 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 
 	@Override
 	public boolean isRunning() {
-		return this.state == State.RUNNING;
+		return this.state == State.RUNNING || this.state == State.DRAINING;
 	}
 
 	@Override
@@ -465,8 +490,8 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 	}
 
 	/**
-	 * Set the lifecycle phase. The default stops the hub before the web server's graceful
-	 * shutdown and long before the Redis connection factory (phase 0).
+	 * Set the lifecycle phase. The default starts the hub after the broker and the registry and
+	 * before the web server, and stops it after the web server.
 	 * @param phase the phase
 	 */
 	public void setPhase(int phase) {

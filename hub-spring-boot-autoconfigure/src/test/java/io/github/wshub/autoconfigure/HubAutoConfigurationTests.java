@@ -223,6 +223,11 @@ class HubAutoConfigurationTests {
 		}
 
 		@Override
+		public CompletableFuture<Void> roundTrip() {
+			return CompletableFuture.completedFuture(null);
+		}
+
+		@Override
 		public Set<String> subscribedTopics() {
 			return Set.of();
 		}

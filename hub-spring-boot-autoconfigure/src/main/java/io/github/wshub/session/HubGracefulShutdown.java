@@ -1,0 +1,181 @@
+package io.github.wshub.session;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import io.github.wshub.broker.DispatchLanes;
+import io.github.wshub.broker.TopicBroker;
+import io.github.wshub.protocol.HubCloseStatus;
+
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Drains the hub when the application stops, losing nothing it accepted:
+ * <ol>
+ * <li>readiness becomes {@link ReadinessState#REFUSING_TRAFFIC} and new handshakes are refused
+ * with 503, so load balancers send new clients elsewhere;</li>
+ * <li>it waits until every message published before the stop has reached this instance (a
+ * round trip through the broker) and left the dispatch lanes;</li>
+ * <li>it closes the sessions with {@link HubCloseStatus#SHUTDOWN} (4000, "reconnect") in batches
+ * spread over the drain period, so clients do not all reconnect to the other instances at the
+ * same instant. Each session's queued messages are flushed before it is closed. Sessions still
+ * open keep receiving messages: Redis subscriptions and delivery stay alive until the last one
+ * is closed.</li>
+ * </ol>
+ * Its phase ({@code Integer.MAX_VALUE - 512}) stops it before the web server's graceful shutdown
+ * ({@code MAX_VALUE - 1024}), the web server ({@code MAX_VALUE - 2048}), the WebSocket handler,
+ * the connection registry (which then deregisters the instance), the broker (which then
+ * unsubscribes) and the Redis connection factory (phase 0). It runs on a plain SIGTERM as on
+ * {@code server.shutdown=graceful}: both close the application context.
+ *
+ * @author wshub
+ */
+public class HubGracefulShutdown implements SmartLifecycle {
+
+	private static final Log logger = LogFactory.getLog(HubGracefulShutdown.class);
+
+	private static final long FLUSH_POLL_MILLIS = 5;
+
+	private final HubWebSocketHandler handler;
+
+	private final TopicBroker broker;
+
+	private final DispatchLanes lanes;
+
+	private final ApplicationEventPublisher eventPublisher;
+
+	private final Duration drainPeriod;
+
+	private final Duration timeout;
+
+	private volatile boolean running;
+
+	/**
+	 * Create the shutdown lifecycle.
+	 * @param handler the handler whose sessions are drained
+	 * @param broker the broker, for the delivery round trip
+	 * @param lanes the dispatch lanes, flushed before sessions close
+	 * @param eventPublisher publishes the readiness change
+	 * @param drainPeriod the time over which session closes are spread
+	 * @param timeout the most the whole drain may take
+	 */
+	public HubGracefulShutdown(HubWebSocketHandler handler, TopicBroker broker, DispatchLanes lanes,
+			ApplicationEventPublisher eventPublisher, Duration drainPeriod, Duration timeout) {
+		this.handler = handler;
+		this.broker = broker;
+		this.lanes = lanes;
+		this.eventPublisher = eventPublisher;
+		this.drainPeriod = drainPeriod;
+		this.timeout = timeout;
+	}
+
+	@Override
+	public void start() {
+		this.running = true;
+	}
+
+	@Override
+	public void stop() {
+		if (!this.running) {
+			return;
+		}
+		this.running = false;
+		drain();
+	}
+
+	private void drain() {
+		long start = System.nanoTime();
+		long deadline = start + this.timeout.toNanos();
+		this.handler.beginDrain();
+		AvailabilityChangeEvent.publish(this.eventPublisher, this, ReadinessState.REFUSING_TRAFFIC);
+		List<HubSession> sessions = new ArrayList<>(this.handler.getSessions());
+		logger.info("Draining " + sessions.size() + " WebSocket session(s) over " + this.drainPeriod.toMillis() + " ms");
+		awaitInFlightMessages(deadline);
+		int batches = (int) Math.max(1, Math.min(sessions.size(), this.drainPeriod.toMillis() / 100));
+		int batchSize = (sessions.isEmpty()) ? 0 : (sessions.size() + batches - 1) / batches;
+		long pause = (batches > 1) ? this.drainPeriod.toNanos() / batches : 0;
+		for (int from = 0, batch = 0; from < sessions.size(); from += batchSize, batch++) {
+			if (batch > 0) {
+				sleepUntil(Math.min(start + batch * pause, deadline));
+			}
+			List<HubSession> current = sessions.subList(from, Math.min(from + batchSize, sessions.size()));
+			// A last look at what reached the lanes meanwhile, then flush and close.
+			awaitLanes(deadline);
+			for (HubSession session : current) {
+				flush(session, deadline);
+				session.close(HubCloseStatus.SHUTDOWN);
+			}
+		}
+		this.handler.finishDrain();
+		logger.info("Drained " + sessions.size() + " WebSocket session(s) in "
+				+ TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms");
+	}
+
+	private void awaitInFlightMessages(long deadline) {
+		try {
+			this.broker.roundTrip().get(remainingMillis(deadline), TimeUnit.MILLISECONDS);
+		}
+		catch (Exception ex) {
+			logger.warn("Could not confirm that in-flight messages reached this instance before draining: "
+					+ ex.getMessage());
+		}
+		awaitLanes(deadline);
+	}
+
+	private void awaitLanes(long deadline) {
+		try {
+			this.lanes.barrier().get(remainingMillis(deadline), TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		catch (Exception ex) {
+			logger.warn("Dispatch lanes did not empty before the shutdown timeout: " + ex.getMessage());
+		}
+	}
+
+	private static void flush(HubSession session, long deadline) {
+		while (session.isOpen() && session.getBufferedBytes() > 0 && System.nanoTime() < deadline) {
+			sleepMillis(FLUSH_POLL_MILLIS);
+		}
+	}
+
+	private static long remainingMillis(long deadline) {
+		return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+	}
+
+	private static void sleepUntil(long nanoTime) {
+		long millis = TimeUnit.NANOSECONDS.toMillis(nanoTime - System.nanoTime());
+		if (millis > 0) {
+			sleepMillis(millis);
+		}
+	}
+
+	private static void sleepMillis(long millis) {
+		try {
+			Thread.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	@Override
+	public int getPhase() {
+		return DEFAULT_PHASE - 512;
+	}
+
+}

@@ -1,0 +1,349 @@
+/**
+ * wshub.js: a dependency-free browser client for the wshub protocol v1 (docs/protocol.md).
+ *
+ * Load it as an ES module, no build step needed:
+ *
+ *   <script type="module">
+ *     import { WshubClient } from '/js/wshub.js';
+ *     const hub = new WshubClient(['wss://a.example.com/ws', 'wss://b.example.com/ws']);
+ *     hub.on('state', (state) => console.log('hub is', state));
+ *     hub.connect();
+ *     await hub.subscribe('chat.lobby', (data) => console.log(data));
+ *     await hub.publish('chat.lobby', { text: 'hello' });
+ *   </script>
+ *
+ * The client reconnects by itself after a close whose code asks for it (see shouldReconnect),
+ * with capped exponential backoff and jitter, trying the next URL of its list on every attempt,
+ * and resubscribes every topic after each reconnect. Messages published while it was
+ * disconnected are not delivered (protocol v1 is at most once).
+ *
+ * @author wshub
+ */
+
+/** Standard close codes after which reconnecting is expected to succeed. */
+const RECONNECT_CODES = new Set([1001, 1005, 1006, 1011, 1012, 1013, 1014]);
+
+/** WebSocket.OPEN, without depending on a global WebSocket. */
+const OPEN = 1;
+
+/**
+ * @typedef {'connecting' | 'open' | 'reconnecting' | 'closed'} ConnectionState
+ *
+ * @typedef {object} BackoffOptions
+ * @property {number} [initialDelay=500] delay before the first reconnect attempt, in ms
+ * @property {number} [maxDelay=15000] cap of the delay, in ms
+ * @property {number} [multiplier=2] growth of the delay per failed attempt
+ * @property {number} [jitter=0.5] fraction (0 to 1) of the delay that is randomly taken off
+ *
+ * @typedef {object} WshubOptions
+ * @property {BackoffOptions} [reconnect] reconnect backoff
+ * @property {new (url: string) => WebSocket} [WebSocket] WebSocket constructor (tests inject a fake)
+ * @property {(fn: () => void, ms: number) => any} [setTimeout] timer function
+ * @property {(handle: any) => void} [clearTimeout] timer cancellation
+ * @property {() => number} [random] random numbers in [0, 1)
+ *
+ * @typedef {object} Welcome
+ * @property {string} session the session id, unique within the instance
+ * @property {string} instance the id of the instance serving the connection
+ * @property {number} protocol the protocol version
+ *
+ * @typedef {object} StateDetail
+ * @property {number} [code] the close code that caused the change
+ * @property {string} [reason] the close reason
+ * @property {number} [delay] ms until the next attempt (state 'reconnecting')
+ * @property {string} [url] the URL being connected to
+ *
+ * @typedef {(data: any, topic: string) => void} MessageHandler
+ */
+
+/**
+ * Whether to reconnect after a close with this code; mirrors HubCloseStatus.shouldReconnect.
+ * @param {number} code the close code
+ * @returns {boolean} true for 4000 to 4499 and 1001, 1005, 1006, 1011, 1012, 1013, 1014
+ */
+export function shouldReconnect(code) {
+	return (code >= 4000 && code <= 4499) || RECONNECT_CODES.has(code);
+}
+
+/**
+ * The delay before reconnect attempt number `attempt` (0 for the first):
+ * min(maxDelay, initialDelay * multiplier^attempt), minus a random part of up to `jitter` of it.
+ * @param {number} attempt failed attempts since the last welcome
+ * @param {Required<BackoffOptions>} backoff the backoff settings
+ * @param {() => number} random random numbers in [0, 1)
+ * @returns {number} the delay in ms, between (1 - jitter) * capped and capped
+ */
+export function backoffDelay(attempt, backoff, random) {
+	const capped = Math.min(backoff.maxDelay, backoff.initialDelay * Math.pow(backoff.multiplier, attempt));
+	return Math.round(capped * (1 - backoff.jitter * random()));
+}
+
+/** A failed request: `code` is a protocol error code, or 'connection_closed' / 'not_connected'. */
+export class WshubError extends Error {
+	/**
+	 * @param {string} code the error code
+	 * @param {string} message what happened
+	 * @param {string} [topic] the topic of the failed request
+	 */
+	constructor(code, message, topic) {
+		super(message);
+		this.name = 'WshubError';
+		this.code = code;
+		this.topic = topic;
+	}
+}
+
+/** A wshub connection that survives reconnects. Events: state, welcome, direct, error. */
+export class WshubClient {
+	/**
+	 * @param {string | string[]} urls one WebSocket URL (ws:// or wss://) or several, tried in turn
+	 * @param {WshubOptions} [options] backoff, and injectable WebSocket and timers
+	 */
+	constructor(urls, options = {}) {
+		this.urls = Array.isArray(urls) ? [...urls] : [urls];
+		if (this.urls.length === 0 || !this.urls.every((url) => /^wss?:\/\/\S+$/.test(String(url)))) {
+			throw new TypeError('urls must be one or more ws:// or wss:// URLs');
+		}
+		/** @type {Required<BackoffOptions>} */
+		this.backoff = { initialDelay: 500, maxDelay: 15000, multiplier: 2, jitter: 0.5, ...options.reconnect };
+		const { initialDelay, maxDelay, multiplier, jitter } = this.backoff;
+		if (!(initialDelay > 0 && maxDelay >= initialDelay && multiplier >= 1 && jitter >= 0 && jitter <= 1)) {
+			throw new RangeError('reconnect needs initialDelay > 0, maxDelay >= initialDelay, multiplier >= 1, 0 <= jitter <= 1');
+		}
+		this.WebSocket = options.WebSocket ?? globalThis.WebSocket;
+		this.setTimeout = options.setTimeout ?? ((fn, ms) => globalThis.setTimeout(fn, ms));
+		this.clearTimeout = options.clearTimeout ?? ((handle) => globalThis.clearTimeout(handle));
+		this.random = options.random ?? Math.random;
+		/** @type {ConnectionState} */
+		this.state = 'closed';
+		/** @type {Welcome | null} the welcome of the current connection */
+		this.welcome = null;
+		this.urlIndex = 0;
+		this.attempt = 0;
+		this.nextId = 1;
+		this.socket = null;
+		this.timer = null;
+		/** @type {Map<number, {resolve: Function, reject: Function, topic: string}>} */
+		this.pending = new Map();
+		/** @type {Map<string, {handler: MessageHandler, waiting: {resolve: Function, reject: Function}[]}>} */
+		this.topics = new Map();
+		/** @type {Map<string, Set<Function>>} */
+		this.listeners = new Map();
+	}
+
+	/** @returns {string} the URL of the current or next connection attempt */
+	get url() {
+		return this.urls[this.urlIndex];
+	}
+
+	/**
+	 * Listen to 'state' (state, detail), 'welcome' (welcome), 'direct' (data, frame) or 'error'
+	 * (WshubError: errors without a pending request, failed resubscribes, unreadable frames).
+	 * @param {'state' | 'welcome' | 'direct' | 'error'} event the event
+	 * @param {Function} fn the listener
+	 * @returns {() => void} removes the listener
+	 */
+	on(event, fn) {
+		if (!this.listeners.has(event)) {
+			this.listeners.set(event, new Set());
+		}
+		this.listeners.get(event).add(fn);
+		return () => this.listeners.get(event).delete(fn);
+	}
+
+	/** Open the connection; does nothing unless the client is closed. */
+	connect() {
+		if (this.state === 'closed') {
+			this.attempt = 0;
+			this.open('connecting');
+		}
+	}
+
+	/** Close for good: no reconnect; pending requests and waiting subscribes reject. */
+	close() {
+		this.clearTimeout(this.timer);
+		this.timer = null;
+		const socket = this.socket;
+		this.socket = null;
+		if (socket) {
+			socket.close(1000, 'client closed');
+		}
+		this.dropped(new WshubError('connection_closed', 'The client was closed'), true);
+		this.setState('closed', { code: 1000 });
+	}
+
+	/**
+	 * Subscribe to a topic, now and after every reconnect, until unsubscribe. A second subscribe
+	 * to the same topic replaces its handler.
+	 * @param {string} topic the topic
+	 * @param {MessageHandler} handler receives each message's data
+	 * @returns {Promise<void>} resolves on the server's ack; rejects with a WshubError on an error
+	 * reply (the topic is then forgotten) or when the connection drops first (the topic is kept
+	 * and resubscribed after the reconnect)
+	 */
+	subscribe(topic, handler) {
+		if (typeof handler !== 'function') {
+			return Promise.reject(new TypeError('handler must be a function'));
+		}
+		const entry = this.topics.get(topic) ?? { handler, waiting: [] };
+		entry.handler = handler;
+		this.topics.set(topic, entry);
+		if (this.isOpen()) {
+			return this.sendSubscribe(topic);
+		}
+		return new Promise((resolve, reject) => entry.waiting.push({ resolve, reject }));
+	}
+
+	/**
+	 * Stop receiving a topic's messages.
+	 * @param {string} topic the topic
+	 * @returns {Promise<void>} resolves on the server's ack, or at once when not connected
+	 */
+	unsubscribe(topic) {
+		const entry = this.topics.get(topic);
+		this.topics.delete(topic);
+		entry?.waiting.forEach((waiter) => waiter.reject(new WshubError('unsubscribed', 'Unsubscribed', topic)));
+		return this.isOpen() ? this.request({ type: 'unsubscribe', topic }) : Promise.resolve();
+	}
+
+	/**
+	 * Publish to a topic.
+	 * @param {string} topic the topic
+	 * @param {any} data any JSON value
+	 * @returns {Promise<void>} resolves once the server's broker accepted it; rejects with a
+	 * WshubError on an error reply, when not connected, or when the connection drops first
+	 */
+	publish(topic, data) {
+		if (!this.isOpen()) {
+			return Promise.reject(new WshubError('not_connected', 'Not connected', topic));
+		}
+		return this.request({ type: 'publish', topic, data: data === undefined ? null : data });
+	}
+
+	/** @returns {boolean} whether requests can be sent now */
+	isOpen() {
+		return this.socket !== null && this.socket.readyState === OPEN;
+	}
+
+	/** @param {ConnectionState} state @param {StateDetail} detail */
+	setState(state, detail = {}) {
+		this.state = state;
+		this.emit('state', state, detail);
+	}
+
+	emit(event, ...args) {
+		this.listeners.get(event)?.forEach((fn) => fn(...args));
+	}
+
+	/** @param {ConnectionState} state */
+	open(state) {
+		this.timer = null;
+		this.welcome = null;
+		this.setState(state, { url: this.url });
+		let socket;
+		try {
+			socket = new this.WebSocket(this.url);
+		}
+		catch (error) {
+			this.emit('error', new WshubError('connection_failed', `Cannot connect to ${this.url}: ${error.message}`));
+			this.closed(socket, { code: 1006, reason: String(error.message) });
+			return;
+		}
+		this.socket = socket;
+		socket.onopen = () => this.socket === socket && this.opened();
+		socket.onmessage = (event) => this.socket === socket && this.received(event.data);
+		socket.onclose = (event) => this.socket === socket && this.closed(socket, event);
+	}
+
+	opened() {
+		this.setState('open', { url: this.url });
+		for (const topic of this.topics.keys()) {
+			const waiting = this.topics.get(topic).waiting.splice(0);
+			this.sendSubscribe(topic).then(
+				() => waiting.forEach((waiter) => waiter.resolve()),
+				(error) => {
+					waiting.forEach((waiter) => waiter.reject(error));
+					if (waiting.length === 0 && error.code !== 'connection_closed') {
+						this.emit('error', error);
+					}
+				});
+		}
+	}
+
+	sendSubscribe(topic) {
+		return this.request({ type: 'subscribe', topic }).catch((error) => {
+			if (error.code !== 'connection_closed') {
+				this.topics.delete(topic);
+			}
+			throw error;
+		});
+	}
+
+	request(frame) {
+		const id = this.nextId++;
+		return new Promise((resolve, reject) => {
+			this.pending.set(id, { resolve, reject, topic: frame.topic });
+			this.socket.send(JSON.stringify({ ...frame, id }));
+		});
+	}
+
+	received(text) {
+		let frame;
+		try {
+			frame = JSON.parse(text);
+		}
+		catch (error) {
+			this.emit('error', new WshubError('invalid_frame', 'Unreadable frame from the server'));
+			return;
+		}
+		if (frame.type === 'welcome') {
+			this.welcome = { session: frame.session, instance: frame.instance, protocol: frame.protocol };
+			this.attempt = 0;
+			this.emit('welcome', this.welcome);
+		}
+		else if (frame.type === 'message') {
+			this.topics.get(frame.topic)?.handler(frame.data, frame.topic);
+		}
+		else if (frame.type === 'direct') {
+			this.emit('direct', frame.data, frame);
+		}
+		else if (frame.type === 'ack' || frame.type === 'error') {
+			const request = this.pending.get(frame.id);
+			this.pending.delete(frame.id);
+			if (frame.type === 'ack') {
+				request?.resolve();
+			}
+			else {
+				const error = new WshubError(frame.code, frame.message, request?.topic);
+				request ? request.reject(error) : this.emit('error', error);
+			}
+		}
+	}
+
+	closed(socket, event) {
+		this.socket = null;
+		const { code, reason } = event;
+		this.dropped(new WshubError('connection_closed', `Connection closed (${code})`), false);
+		if (!shouldReconnect(code)) {
+			this.dropped(new WshubError('connection_closed', `Connection closed (${code})`), true);
+			this.setState('closed', { code, reason });
+			return;
+		}
+		const delay = backoffDelay(this.attempt++, this.backoff, this.random);
+		this.urlIndex = (this.urlIndex + 1) % this.urls.length;
+		this.setState('reconnecting', { code, reason, delay, url: this.url });
+		this.timer = this.setTimeout(() => this.open('reconnecting'), delay);
+	}
+
+	/** Reject pending requests and, when `final`, the subscribes still waiting for a connection. */
+	dropped(error, final) {
+		const pending = [...this.pending.values()];
+		this.pending.clear();
+		pending.forEach((request) => request.reject(new WshubError(error.code, error.message, request.topic)));
+		if (final) {
+			for (const [topic, entry] of this.topics) {
+				entry.waiting.splice(0).forEach((waiter) => waiter.reject(new WshubError(error.code, error.message, topic)));
+			}
+		}
+	}
+}
