@@ -65,15 +65,16 @@ public final class HubAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	FrameCodec hubFrameCodec(HubProperties properties) {
-		return new FrameCodec(new TopicNames(properties.getLimits().getMaxTopicLength()),
-				properties.getLimits().getMaxIdLength());
+		HubProperties.Limits limits = properties.getLimits();
+		return new FrameCodec(new TopicNames(limits.getMaxTopicLength()), limits.getMaxIdLength(),
+				limits.getMaxNestingDepth());
 	}
 
 	@Bean
 	@ConditionalOnMissingBean(TopicAuthorizer.class)
 	PatternTopicAuthorizer hubTopicAuthorizer(HubProperties properties) {
 		return new PatternTopicAuthorizer(properties.getTopics().getSubscribePatterns(),
-				properties.getTopics().getPublishPatterns());
+				properties.getTopics().getPublishPatterns(), properties.getTopics().getUserTopicPattern());
 	}
 
 	@Bean(destroyMethod = "close")
@@ -98,15 +99,17 @@ public final class HubAutoConfiguration {
 	@ConditionalOnMissingBean
 	HubWebSocketHandler hubWebSocketHandler(HubProperties properties, FrameCodec codec, LocalTopicRegistry registry,
 			TopicBroker broker, TopicAuthorizer authorizer, DispatchLanes lanes, ConnectionRegistry connectionRegistry,
-			ObjectProvider<HubUserResolver> userResolver, ObjectProvider<HubInstrumentation> instrumentation) {
+			ObjectProvider<HubInstrumentation> instrumentation) {
 		HubProperties.Session session = properties.getSession();
+		HubProperties.Limits limits = properties.getLimits();
 		SessionSettings settings = new SessionSettings(session.getSendTimeLimit(),
-				(int) session.getSendBufferSizeLimit().toBytes(), (int) properties.getLimits().getMaxFrameSize().toBytes(),
-				session.getPingInterval(), session.getPongTimeout());
+				(int) session.getSendBufferSizeLimit().toBytes(), (int) limits.getMaxFrameSize().toBytes(),
+				session.getPingInterval(), session.getPongTimeout(), limits.getMaxSessions(),
+				limits.getMaxSessionsPerUser(), limits.getMaxSubscriptionsPerSession(), limits.getMessageRate(),
+				limits.getMessageBurst(), limits.getMaxRateViolations());
 		HubWebSocketHandler handler = new HubWebSocketHandler(properties.getInstanceId(), codec, registry, broker,
 				authorizer, lanes, settings);
 		handler.setInstrumentation(instrumentation.getIfAvailable(() -> HubInstrumentation.NONE));
-		handler.setUserResolver(userResolver.getIfAvailable(() -> HubUserResolver.PRINCIPAL));
 		handler.setConnectionRegistry(connectionRegistry);
 		return handler;
 	}
@@ -142,11 +145,14 @@ public final class HubAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean(name = "hubWebSocketHandlerMapping")
-	WebSocketHandlerMapping hubWebSocketHandlerMapping(HubProperties properties, HubWebSocketHandler handler) {
+	WebSocketHandlerMapping hubWebSocketHandlerMapping(HubProperties properties, HubWebSocketHandler handler,
+			ObjectProvider<HubUserResolver> userResolver) {
 		WebSocketHttpRequestHandler requestHandler = new WebSocketHttpRequestHandler(handler,
 				new DefaultHandshakeHandler());
-		requestHandler.getHandshakeInterceptors().add(new HubHandshakeInterceptor(handler));
 		requestHandler.getHandshakeInterceptors().add(new OriginHandshakeInterceptor(properties.getAllowedOrigins()));
+		requestHandler.getHandshakeInterceptors()
+			.add(new HubHandshakeInterceptor(handler, userResolver.getIfAvailable(() -> HubUserResolver.PRINCIPAL),
+					properties.getSecurity().isRequireUser()));
 		WebSocketHandlerMapping mapping = new WebSocketHandlerMapping();
 		mapping.setUrlMap(Map.of(properties.getPath(), requestHandler));
 		mapping.setOrder(1);

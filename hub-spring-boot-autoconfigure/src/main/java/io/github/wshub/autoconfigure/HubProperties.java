@@ -49,6 +49,8 @@ public class HubProperties {
 
 	private final Shutdown shutdown = new Shutdown();
 
+	private final Security security = new Security();
+
 	public String getPath() {
 		return this.path;
 	}
@@ -102,6 +104,10 @@ public class HubProperties {
 
 	public Shutdown getShutdown() {
 		return this.shutdown;
+	}
+
+	public Security getSecurity() {
+		return this.security;
 	}
 
 	static String defaultInstanceId() {
@@ -191,9 +197,46 @@ public class HubProperties {
 		private int maxTopicLength = 200;
 
 		/**
-		 * Longest request id, in characters of its JSON text.
+		 * Longest request id: characters of a string id, or of a number id's JSON text.
 		 */
 		private int maxIdLength = 128;
+
+		/**
+		 * Deepest nesting of JSON arrays and objects accepted in a client frame.
+		 */
+		private int maxNestingDepth = 64;
+
+		/**
+		 * Most sessions on one instance; beyond it handshakes are refused with 503.
+		 */
+		private int maxSessions = 10_000;
+
+		/**
+		 * Most sessions of one user on one instance; beyond it handshakes are refused with 429.
+		 */
+		private int maxSessionsPerUser = 16;
+
+		/**
+		 * Most topics one session may subscribe to; beyond it subscribes fail with
+		 * too_many_subscriptions.
+		 */
+		private int maxSubscriptionsPerSession = 100;
+
+		/**
+		 * Frames per second one session may send, on average (token bucket refill rate).
+		 * Frames over the rate get a rate_limited error and are not processed.
+		 */
+		private double messageRate = 50;
+
+		/**
+		 * Frames one session may send at once before the rate applies (token bucket size).
+		 */
+		private int messageBurst = 100;
+
+		/**
+		 * Frames refused in a row for the rate after which the session is closed with 4502.
+		 */
+		private int maxRateViolations = 100;
 
 		public DataSize getMaxFrameSize() {
 			return this.maxFrameSize;
@@ -219,6 +262,62 @@ public class HubProperties {
 			this.maxIdLength = maxIdLength;
 		}
 
+		public int getMaxNestingDepth() {
+			return this.maxNestingDepth;
+		}
+
+		public void setMaxNestingDepth(int maxNestingDepth) {
+			this.maxNestingDepth = maxNestingDepth;
+		}
+
+		public int getMaxSessions() {
+			return this.maxSessions;
+		}
+
+		public void setMaxSessions(int maxSessions) {
+			this.maxSessions = maxSessions;
+		}
+
+		public int getMaxSessionsPerUser() {
+			return this.maxSessionsPerUser;
+		}
+
+		public void setMaxSessionsPerUser(int maxSessionsPerUser) {
+			this.maxSessionsPerUser = maxSessionsPerUser;
+		}
+
+		public int getMaxSubscriptionsPerSession() {
+			return this.maxSubscriptionsPerSession;
+		}
+
+		public void setMaxSubscriptionsPerSession(int maxSubscriptionsPerSession) {
+			this.maxSubscriptionsPerSession = maxSubscriptionsPerSession;
+		}
+
+		public double getMessageRate() {
+			return this.messageRate;
+		}
+
+		public void setMessageRate(double messageRate) {
+			this.messageRate = messageRate;
+		}
+
+		public int getMessageBurst() {
+			return this.messageBurst;
+		}
+
+		public void setMessageBurst(int messageBurst) {
+			this.messageBurst = messageBurst;
+		}
+
+		public int getMaxRateViolations() {
+			return this.maxRateViolations;
+		}
+
+		public void setMaxRateViolations(int maxRateViolations) {
+			this.maxRateViolations = maxRateViolations;
+		}
+
 	}
 
 	/**
@@ -238,6 +337,12 @@ public class HubProperties {
 		 */
 		private List<String> publishPatterns = new ArrayList<>();
 
+		/**
+		 * Pattern of user-private topics, containing {user}: only that user may subscribe to
+		 * them, and clients may only publish on their own. Empty disables user-private topics.
+		 */
+		private String userTopicPattern = "user.{user}.**";
+
 		public List<String> getSubscribePatterns() {
 			return this.subscribePatterns;
 		}
@@ -252,6 +357,14 @@ public class HubProperties {
 
 		public void setPublishPatterns(List<String> publishPatterns) {
 			this.publishPatterns = publishPatterns;
+		}
+
+		public String getUserTopicPattern() {
+			return this.userTopicPattern;
+		}
+
+		public void setUserTopicPattern(String userTopicPattern) {
+			this.userTopicPattern = userTopicPattern;
 		}
 
 	}
@@ -447,6 +560,27 @@ public class HubProperties {
 
 		public void setTimeout(Duration timeout) {
 			this.timeout = timeout;
+		}
+
+	}
+
+	/**
+	 * Handshake security.
+	 */
+	public static class Security {
+
+		/**
+		 * Whether handshakes without a user (no principal, or nothing from the HubUserResolver)
+		 * are refused with 401.
+		 */
+		private boolean requireUser;
+
+		public boolean isRequireUser() {
+			return this.requireUser;
+		}
+
+		public void setRequireUser(boolean requireUser) {
+			this.requireUser = requireUser;
 		}
 
 	}

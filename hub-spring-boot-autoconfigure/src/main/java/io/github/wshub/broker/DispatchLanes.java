@@ -50,6 +50,8 @@ public final class DispatchLanes {
 		for (int i = 0; i < laneCount; i++) {
 			this.lanes[i] = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
 					new LinkedBlockingQueue<>(queueCapacity), threadFactory);
+			// A fixed set of threads from the start: no first-message delay, a stable thread count.
+			this.lanes[i].prestartAllCoreThreads();
 		}
 	}
 

@@ -34,6 +34,17 @@ public enum ErrorCode {
 	FORBIDDEN("forbidden"),
 
 	/**
+	 * The session already holds {@code hub.limits.max-subscriptions-per-session} subscriptions.
+	 */
+	TOO_MANY_SUBSCRIPTIONS("too_many_subscriptions"),
+
+	/**
+	 * The session sent more frames than {@code hub.limits.message-rate} allows; the frame was
+	 * not processed. A session that keeps sending while limited is closed with 4502.
+	 */
+	RATE_LIMITED("rate_limited"),
+
+	/**
 	 * The broker (Redis) could not confirm the subscription or accept the publish.
 	 */
 	BROKER_UNAVAILABLE("broker_unavailable"),

@@ -6,6 +6,8 @@ import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.cfg.JsonNodeFeature;
@@ -40,12 +42,18 @@ public final class FrameCodec {
 	/**
 	 * Create a codec.
 	 * @param topicNames the topic syntax to enforce
-	 * @param maxIdLength the longest accepted request id, in characters of its JSON text
+	 * @param maxIdLength the longest accepted request id, in characters (of the string, or of a
+	 * number's JSON text)
+	 * @param maxNestingDepth the deepest nesting of arrays and objects accepted in a frame
 	 */
-	public FrameCodec(TopicNames topicNames, int maxIdLength) {
+	public FrameCodec(TopicNames topicNames, int maxIdLength, int maxNestingDepth) {
 		Assert.notNull(topicNames, "'topicNames' must not be null");
 		Assert.isTrue(maxIdLength > 0, "'maxIdLength' must be positive");
-		this.mapper = JsonMapper.builder()
+		Assert.isTrue(maxNestingDepth > 1, "'maxNestingDepth' must be greater than 1");
+		JsonFactory factory = JsonFactory.builder()
+			.streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(maxNestingDepth).build())
+			.build();
+		this.mapper = JsonMapper.builder(factory)
 			.enable(JsonNodeFeature.USE_BIG_DECIMAL_FOR_FLOATS)
 			.disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
 			.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -72,6 +80,9 @@ public final class FrameCodec {
 		JsonNode root;
 		try {
 			root = this.mapper.readTree(payload);
+		}
+		catch (tools.jackson.core.exc.StreamConstraintsException ex) {
+			throw new ProtocolException(ErrorCode.INVALID_FRAME, "Frame exceeds the JSON nesting or size limits", null);
 		}
 		catch (JacksonException ex) {
 			throw new ProtocolException(ErrorCode.INVALID_FRAME, "Frame is not valid JSON", null);

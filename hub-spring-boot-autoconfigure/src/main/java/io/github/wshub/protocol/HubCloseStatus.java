@@ -36,6 +36,12 @@ public final class HubCloseStatus {
 	public static final CloseStatus SERVER_ERROR = new CloseStatus(4003, "server error");
 
 	/**
+	 * This instance holds {@code hub.limits.max-sessions} sessions; reconnect (a load balancer
+	 * routes to another instance).
+	 */
+	public static final CloseStatus INSTANCE_FULL = new CloseStatus(4004, "instance full");
+
+	/**
 	 * The session was disconnected by the application and should not reconnect by itself.
 	 */
 	public static final CloseStatus DISCONNECTED = new CloseStatus(4501, "disconnected");
@@ -44,6 +50,11 @@ public final class HubCloseStatus {
 	 * The client violated the protocol policy (for example sent too many messages).
 	 */
 	public static final CloseStatus POLICY_VIOLATION = new CloseStatus(4502, "policy violation");
+
+	/**
+	 * The user already holds {@code hub.limits.max-sessions-per-user} sessions on this instance.
+	 */
+	public static final CloseStatus TOO_MANY_SESSIONS = new CloseStatus(4503, "too many sessions");
 
 	private HubCloseStatus() {
 	}

@@ -2,41 +2,105 @@ package io.github.wshub.session;
 
 import java.util.Map;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+
+import io.github.wshub.registry.HubUserResolver;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.server.ServerHttpRequest;
 import org.springframework.http.server.ServerHttpResponse;
+import org.springframework.util.Assert;
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.server.HandshakeInterceptor;
 
 /**
- * Refuses handshakes with 503 (Service Unavailable) unless the hub is running, so that no new
- * session is accepted once draining began.
+ * Admission control for new sessions, at the HTTP handshake:
+ * <ul>
+ * <li>503 (Service Unavailable, {@code Retry-After: 1}) unless the hub is running (it refuses
+ * new sessions once draining began) or when the instance already holds
+ * {@code hub.limits.max-sessions} sessions;</li>
+ * <li>resolves the session's user with the {@link HubUserResolver} and keeps it for the
+ * session;</li>
+ * <li>401 (Unauthorized) when {@code hub.security.require-user} is set and no user was
+ * resolved;</li>
+ * <li>429 (Too Many Requests) when the user already holds {@code hub.limits.max-sessions-per-user}
+ * sessions on this instance.</li>
+ * </ul>
+ * The session limits are checked again, atomically, when the session opens (see
+ * {@link HubWebSocketHandler}), so concurrent handshakes cannot exceed them.
  *
  * @author wshub
  */
 public class HubHandshakeInterceptor implements HandshakeInterceptor {
 
+	/**
+	 * Handshake attribute holding the resolved user name.
+	 */
+	public static final String USER_ATTRIBUTE = HubHandshakeInterceptor.class.getName() + ".user";
+
+	private static final Log logger = LogFactory.getLog(HubHandshakeInterceptor.class);
+
+	private static final int MAX_USER_LENGTH = 256;
+
 	private final HubWebSocketHandler handler;
+
+	private final HubUserResolver userResolver;
+
+	private final boolean requireUser;
 
 	/**
 	 * Create an interceptor.
-	 * @param handler the handler whose state decides
+	 * @param handler the handler whose state and sessions decide
+	 * @param userResolver resolves the user of each handshake
+	 * @param requireUser whether handshakes without a user are refused
 	 */
-	public HubHandshakeInterceptor(HubWebSocketHandler handler) {
+	public HubHandshakeInterceptor(HubWebSocketHandler handler, HubUserResolver userResolver, boolean requireUser) {
+		Assert.notNull(handler, "'handler' must not be null");
+		Assert.notNull(userResolver, "'userResolver' must not be null");
 		this.handler = handler;
+		this.userResolver = userResolver;
+		this.requireUser = requireUser;
 	}
 
 	@Override
 	public boolean beforeHandshake(ServerHttpRequest request, ServerHttpResponse response,
 			WebSocketHandler wsHandler, Map<String, Object> attributes) {
-		if (this.handler.getState() != HubWebSocketHandler.State.RUNNING) {
+		if (this.handler.getState() != HubWebSocketHandler.State.RUNNING || this.handler.isFull()) {
 			response.setStatusCode(HttpStatus.SERVICE_UNAVAILABLE);
 			response.getHeaders().set("Retry-After", "1");
 			return false;
 		}
+		String user = resolveUser(request);
+		if (user == null) {
+			if (this.requireUser) {
+				response.setStatusCode(HttpStatus.UNAUTHORIZED);
+				return false;
+			}
+			return true;
+		}
+		if (this.handler.isUserFull(user)) {
+			response.setStatusCode(HttpStatus.TOO_MANY_REQUESTS);
+			return false;
+		}
+		attributes.put(USER_ATTRIBUTE, user);
 		return true;
+	}
+
+	private @Nullable String resolveUser(ServerHttpRequest request) {
+		String user;
+		try {
+			user = this.userResolver.resolveUser(request);
+		}
+		catch (RuntimeException ex) {
+			logger.warn("User resolution failed; treating the handshake as anonymous", ex);
+			return null;
+		}
+		if (user == null || user.isBlank() || user.length() > MAX_USER_LENGTH) {
+			return null;
+		}
+		return user;
 	}
 
 	@Override

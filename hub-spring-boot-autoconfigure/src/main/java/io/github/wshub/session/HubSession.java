@@ -56,6 +56,14 @@ public final class HubSession {
 	// Only touched by the container thread that delivers this session's messages, one at a time.
 	private CompletableFuture<Void> replies = CompletableFuture.completedFuture(null);
 
+	// Token bucket for inbound frames; only touched by the thread delivering this session's
+	// inbound messages, one at a time.
+	private double tokens = -1;
+
+	private long tokensAt;
+
+	private int rateViolations;
+
 	private volatile long pingSentAt;
 
 	private volatile long lastPingAt;
@@ -216,6 +224,34 @@ public final class HubSession {
 				logger.debug("Failed to close session " + getId(), ex);
 			}
 		}
+	}
+
+	/**
+	 * Take a token for one inbound frame.
+	 * @param rate tokens added per second
+	 * @param burst bucket size
+	 * @return {@code true} if the frame may be processed
+	 */
+	boolean tryAcquire(double rate, int burst) {
+		long now = System.nanoTime();
+		if (this.tokens < 0) {
+			this.tokens = burst;
+		}
+		else {
+			this.tokens = Math.min(burst, this.tokens + (now - this.tokensAt) * rate / 1_000_000_000d);
+		}
+		this.tokensAt = now;
+		if (this.tokens >= 1) {
+			this.tokens -= 1;
+			this.rateViolations = 0;
+			return true;
+		}
+		this.rateViolations++;
+		return false;
+	}
+
+	int rateViolations() {
+		return this.rateViolations;
 	}
 
 	boolean pingDue(long now, long pingIntervalNanos) {

@@ -3,7 +3,6 @@ package io.github.wshub.session;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -12,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -30,7 +30,6 @@ import io.github.wshub.protocol.FrameCodec;
 import io.github.wshub.protocol.HubCloseStatus;
 import io.github.wshub.protocol.ProtocolException;
 import io.github.wshub.registry.ConnectionRegistry;
-import io.github.wshub.registry.HubUserResolver;
 import io.github.wshub.security.TopicAuthorizer;
 
 import org.springframework.context.SmartLifecycle;
@@ -92,13 +91,15 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 
 	private final Map<String, HubSession> sessions = new ConcurrentHashMap<>();
 
+	private final Map<String, Set<HubSession>> sessionsByUser = new ConcurrentHashMap<>();
+
+	private final AtomicInteger admitted = new AtomicInteger();
+
 	private final Object lifecycleMonitor = new Object();
 
 	private volatile State state = State.STARTING;
 
 	private volatile HubInstrumentation instrumentation = HubInstrumentation.NONE;
-
-	private volatile HubUserResolver userResolver = HubUserResolver.PRINCIPAL;
 
 	private volatile @Nullable ConnectionRegistry connectionRegistry;
 
@@ -136,14 +137,6 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 	}
 
 	/**
-	 * Set how the user of a new session is found. Defaults to the handshake principal's name.
-	 * @param userResolver the resolver
-	 */
-	public void setUserResolver(HubUserResolver userResolver) {
-		this.userResolver = userResolver;
-	}
-
-	/**
 	 * Set the registry told about every session that opens and closes.
 	 * @param connectionRegistry the registry
 	 */
@@ -172,14 +165,25 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 	 * @return the user count
 	 */
 	public int getUserCount() {
-		Set<String> users = new HashSet<>();
-		for (HubSession session : this.sessions.values()) {
-			String user = session.getUser();
-			if (user != null) {
-				users.add(user);
-			}
-		}
-		return users.size();
+		return this.sessionsByUser.size();
+	}
+
+	/**
+	 * Whether this instance holds {@code hub.limits.max-sessions} sessions.
+	 * @return {@code true} when no new session is admitted
+	 */
+	public boolean isFull() {
+		return this.admitted.get() >= this.settings.maxSessions();
+	}
+
+	/**
+	 * Whether a user holds {@code hub.limits.max-sessions-per-user} sessions on this instance.
+	 * @param user the user
+	 * @return {@code true} when no new session of the user is admitted
+	 */
+	public boolean isUserFull(String user) {
+		Set<HubSession> owned = this.sessionsByUser.get(user);
+		return owned != null && owned.size() >= this.settings.maxSessionsPerUser();
 	}
 
 	/**
@@ -188,7 +192,8 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 	 * @return the sessions, possibly empty
 	 */
 	public List<HubSession> getSessionsOfUser(String user) {
-		return this.sessions.values().stream().filter((session) -> user.equals(session.getUser())).toList();
+		Set<HubSession> owned = this.sessionsByUser.get(user);
+		return (owned != null) ? List.copyOf(owned) : List.of();
 	}
 
 	/**
@@ -222,11 +227,21 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 			closeQuietly(session, HubCloseStatus.SHUTDOWN);
 			return;
 		}
+		if (this.admitted.incrementAndGet() > this.settings.maxSessions()) {
+			this.admitted.decrementAndGet();
+			closeQuietly(session, HubCloseStatus.INSTANCE_FULL);
+			return;
+		}
 		session.setTextMessageSizeLimit(this.settings.maxTextMessageSize());
 		limitBlockingSends(session);
 		ConcurrentWebSocketSessionDecorator outbound = decorateSession(session);
 		HubSession hubSession = new HubSession(session, outbound, userOf(session),
 				this.lanes.executor(session.getId()), this.instrumentation);
+		if (!admitUser(hubSession)) {
+			this.admitted.decrementAndGet();
+			closeQuietly(session, HubCloseStatus.TOO_MANY_SESSIONS);
+			return;
+		}
 		this.sessions.put(session.getId(), hubSession);
 		ConnectionRegistry registry = this.connectionRegistry;
 		if (registry != null) {
@@ -245,15 +260,43 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 				this.settings.sendBufferSizeLimit());
 	}
 
+	// Atomic per user, so concurrent handshakes of one user cannot exceed the limit.
+	private boolean admitUser(HubSession session) {
+		String user = session.getUser();
+		if (user == null) {
+			return true;
+		}
+		boolean[] admittedUser = new boolean[1];
+		this.sessionsByUser.compute(user, (key, owned) -> {
+			Set<HubSession> result = (owned != null) ? owned : ConcurrentHashMap.newKeySet();
+			if (result.size() < this.settings.maxSessionsPerUser()) {
+				result.add(session);
+				admittedUser[0] = true;
+			}
+			return result.isEmpty() ? null : result;
+		});
+		return admittedUser[0];
+	}
+
+	private void releaseUser(HubSession session) {
+		String user = session.getUser();
+		if (user != null) {
+			this.sessionsByUser.computeIfPresent(user, (key, owned) -> {
+				owned.remove(session);
+				return owned.isEmpty() ? null : owned;
+			});
+		}
+	}
+
 	/**
-	 * Return the user of a session, as the {@link HubUserResolver} decides; a blank name counts
-	 * as anonymous.
+	 * Return the user of a session: the one the {@link HubHandshakeInterceptor} resolved during
+	 * the handshake, or {@code null} for an anonymous session.
 	 * @param session the raw session
 	 * @return the user name, or {@code null}
 	 */
 	protected @Nullable String userOf(WebSocketSession session) {
-		String user = this.userResolver.resolveUser(session);
-		return (user != null && !user.isBlank()) ? user : null;
+		Object user = session.getAttributes().get(HubHandshakeInterceptor.USER_ATTRIBUTE);
+		return (user instanceof String name && !name.isBlank()) ? name : null;
 	}
 
 	private void limitBlockingSends(WebSocketSession session) {
@@ -273,6 +316,9 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 			return;
 		}
 		hubSession.pongReceived();
+		if (!withinRate(hubSession)) {
+			return;
+		}
 		ClientFrame frame;
 		try {
 			frame = this.codec.decode(message.getPayload());
@@ -298,6 +344,12 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 		String topic = frame.topic();
 		if (!this.authorizer.canSubscribe(session, topic)) {
 			session.reply(error(frame.id(), ErrorCode.FORBIDDEN, "Not allowed to subscribe to '" + topic + "'"));
+			return;
+		}
+		if (!session.getTopics().contains(topic)
+				&& session.getTopics().size() >= this.settings.maxSubscriptionsPerSession()) {
+			session.reply(error(frame.id(), ErrorCode.TOO_MANY_SUBSCRIPTIONS,
+					"At most " + this.settings.maxSubscriptionsPerSession() + " subscriptions per session"));
 			return;
 		}
 		LocalTopicRegistry.Subscription subscription = this.registry.subscribe(session, topic);
@@ -360,8 +412,29 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 		HubSession hubSession = this.sessions.get(session.getId());
 		if (hubSession != null) {
 			hubSession.pongReceived();
-			hubSession.reply(error(null, ErrorCode.INVALID_FRAME, "Binary frames are not supported"));
+			if (withinRate(hubSession)) {
+				hubSession.reply(error(null, ErrorCode.INVALID_FRAME, "Binary frames are not supported"));
+			}
 		}
+	}
+
+	/**
+	 * Apply the inbound rate limit: a frame over the rate gets a {@code rate_limited} error and
+	 * is not processed; a session that keeps sending while limited is closed with 4502.
+	 */
+	private boolean withinRate(HubSession session) {
+		if (session.tryAcquire(this.settings.messageRate(), this.settings.messageBurst())) {
+			return true;
+		}
+		if (session.rateViolations() > this.settings.maxRateViolations()) {
+			session.close(HubCloseStatus.POLICY_VIOLATION);
+		}
+		else if (session.rateViolations() == 1 || session.rateViolations() % 10 == 0) {
+			// One error frame per run of refused frames (and every tenth), not one per frame.
+			session.reply(error(null, ErrorCode.RATE_LIMITED,
+					"More than " + this.settings.messageRate() + " frames per second; frame ignored"));
+		}
+		return false;
 	}
 
 	@Override
@@ -383,6 +456,8 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 	public void afterConnectionClosed(WebSocketSession session, CloseStatus status) {
 		HubSession hubSession = this.sessions.remove(session.getId());
 		if (hubSession != null) {
+			this.admitted.decrementAndGet();
+			releaseUser(hubSession);
 			this.registry.unsubscribeAll(hubSession);
 			ConnectionRegistry registry = this.connectionRegistry;
 			if (registry != null) {

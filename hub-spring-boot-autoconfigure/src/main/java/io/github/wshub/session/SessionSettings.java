@@ -15,10 +15,18 @@ import org.springframework.util.Assert;
  * session with 1009
  * @param pingInterval how often the server pings each session
  * @param pongTimeout how long the server waits for a pong before closing the session
+ * @param maxSessions most sessions on this instance
+ * @param maxSessionsPerUser most sessions of one user on this instance
+ * @param maxSubscriptionsPerSession most topics one session may subscribe to
+ * @param messageRate frames per second a session may send, on average
+ * @param messageBurst frames a session may send at once before the rate applies
+ * @param maxRateViolations frames refused in a row for the rate after which the session is
+ * closed with 4502
  * @author wshub
  */
 public record SessionSettings(Duration sendTimeLimit, int sendBufferSizeLimit, int maxTextMessageSize,
-		Duration pingInterval, Duration pongTimeout) {
+		Duration pingInterval, Duration pongTimeout, int maxSessions, int maxSessionsPerUser,
+		int maxSubscriptionsPerSession, double messageRate, int messageBurst, int maxRateViolations) {
 
 	/**
 	 * Validate the settings.
@@ -29,6 +37,12 @@ public record SessionSettings(Duration sendTimeLimit, int sendBufferSizeLimit, i
 		Assert.isTrue(maxTextMessageSize > 0, "'maxTextMessageSize' must be positive");
 		Assert.isTrue((!pingInterval.isNegative() && !pingInterval.isZero()), "'pingInterval' must be positive");
 		Assert.isTrue((!pongTimeout.isNegative() && !pongTimeout.isZero()), "'pongTimeout' must be positive");
+		Assert.isTrue(maxSessions > 0, "'maxSessions' must be positive");
+		Assert.isTrue(maxSessionsPerUser > 0, "'maxSessionsPerUser' must be positive");
+		Assert.isTrue(maxSubscriptionsPerSession > 0, "'maxSubscriptionsPerSession' must be positive");
+		Assert.isTrue(messageRate > 0, "'messageRate' must be positive");
+		Assert.isTrue(messageBurst > 0, "'messageBurst' must be positive");
+		Assert.isTrue(maxRateViolations > 0, "'maxRateViolations' must be positive");
 	}
 
 }

@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  */
 class FrameCodecTests {
 
-	private final FrameCodec codec = new FrameCodec(new TopicNames(20), 16);
+	private final FrameCodec codec = new FrameCodec(new TopicNames(20), 16, 8);
 
 	@Test
 	void decodeSubscribe() {

@@ -45,11 +45,14 @@ public final class HubTestClient implements AutoCloseable {
 
 	private final WebSocket socket;
 
+	private CompletableFuture<WebSocket> sending;
+
 	private final JsonNode welcome;
 
 	private HubTestClient(URI uri) {
 		Listener listener = new Listener();
 		this.socket = HTTP.newWebSocketBuilder().buildAsync(uri, listener).join();
+		this.sending = CompletableFuture.completedFuture(this.socket);
 		this.welcome = next();
 	}
 
@@ -87,18 +90,33 @@ public final class HubTestClient implements AutoCloseable {
 		return this.welcome.get("instance").stringValue();
 	}
 
+	/**
+	 * Send a text frame and wait until it was written.
+	 * @param text the frame
+	 * @return this client
+	 */
 	public HubTestClient send(String text) {
-		this.socket.sendText(text, true).join();
+		sendAsync(text);
+		this.sending.join();
 		return this;
 	}
 
-	public HubTestClient sendAsync(String text) {
-		this.socket.sendText(text, true);
+	/**
+	 * Queue a text frame without waiting. The JDK client allows one outstanding send at a time,
+	 * so sends are chained: they go out in call order, none is dropped.
+	 * @param text the frame
+	 * @return this client
+	 */
+	public synchronized HubTestClient sendAsync(String text) {
+		this.sending = this.sending.thenCompose((ws) -> ws.sendText(text, true));
 		return this;
 	}
 
 	public HubTestClient sendBinary(byte[] bytes) {
-		this.socket.sendBinary(ByteBuffer.wrap(bytes), true).join();
+		synchronized (this) {
+			this.sending = this.sending.thenCompose((ws) -> ws.sendBinary(ByteBuffer.wrap(bytes), true));
+		}
+		this.sending.join();
 		return this;
 	}
 

@@ -43,8 +43,7 @@ public class TestHubApplication {
 	 */
 	@Bean
 	HubUserResolver testUserResolver() {
-		return (session) -> (session.getUri() != null)
-				? UriComponentsBuilder.fromUri(session.getUri()).build().getQueryParams().getFirst("user") : null;
+		return (request) -> UriComponentsBuilder.fromUri(request.getURI()).build().getQueryParams().getFirst("user");
 	}
 
 	/**
