@@ -228,4 +228,17 @@ public final class HubAutoConfiguration {
 
 	}
 
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnProperty(name = "hub.broker", havingValue = "redis", matchIfMissing = true)
+	@ConditionalOnMissingBean(type = { "io.github.wshub.broker.TopicBroker",
+			"org.springframework.data.redis.connection.RedisConnectionFactory" })
+	static class MissingBrokerConfiguration {
+
+		@Bean
+		TopicBroker hubTopicBroker() {
+			throw new MissingBrokerException();
+		}
+
+	}
+
 }

@@ -94,6 +94,18 @@ class HubAutoConfigurationTests {
 	}
 
 	@Test
+	void redisBrokerWithoutRedisFailsWithAnExplanation() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader("org.springframework.data.redis"))
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause().isInstanceOf(MissingBrokerException.class);
+				org.springframework.boot.diagnostics.FailureAnalysis analysis = new MissingBrokerFailureAnalyzer()
+					.analyze(context.getStartupFailure());
+				assertThat(analysis.getAction()).contains("hub.broker=memory");
+			});
+	}
+
+	@Test
 	void autoConfigurationBacksOffWhenDisabled() {
 		withRedis().withPropertyValues("hub.enabled=false").run((context) -> {
 			assertThat(context).doesNotHaveBean(HubWebSocketHandler.class);
