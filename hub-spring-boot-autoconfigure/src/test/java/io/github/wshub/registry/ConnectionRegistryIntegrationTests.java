@@ -2,9 +2,6 @@ package io.github.wshub.registry;
 
 import java.io.File;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -106,16 +103,10 @@ class ConnectionRegistryIntegrationTests {
 	@Test
 	void killedInstanceDisappearsFromLookupsAndIsPurged() throws Exception {
 		int port = RedisServer.freePort();
-		Process doomed = new ProcessBuilder(javaExecutable(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-				TestHubApplication.class.getName(), "--server.port=" + port, "--server.address=127.0.0.1",
+		Process doomed = TestHubApplication.startProcess(port, new File("target/doomed-instance.log"),
 				"--spring.data.redis.host=127.0.0.1", "--spring.data.redis.port=" + redis.port(),
-				"--hub.instance-id=doomed", "--hub.registry.heartbeat-interval=200ms", "--hub.registry.instance-ttl=1s",
-				"--spring.main.banner-mode=off")
-			.redirectErrorStream(true)
-			.redirectOutput(new File("target/doomed-instance.log"))
-			.start();
+				"--hub.instance-id=doomed", "--hub.registry.heartbeat-interval=200ms", "--hub.registry.instance-ttl=1s");
 		try {
-			await().atMost(Duration.ofSeconds(60)).until(() -> isUp(port));
 			HubTestClient carol = HubTestClient.connect(URI.create("ws://127.0.0.1:" + port + "/ws?user=carol"));
 			await().atMost(SETTLE)
 				.until(() -> a.template().locateUser("carol").join().equals(Map.of(carol.sessionId(), "doomed")));
@@ -143,22 +134,6 @@ class ConnectionRegistryIntegrationTests {
 	private static JsonNode direct(HubTestClient client) {
 		JsonNode frame = client.next((f) -> "direct".equals(HubTestClient.type(f)));
 		return frame.get("data");
-	}
-
-	private static boolean isUp(int port) {
-		try {
-			HttpResponse<Void> response = HttpClient.newHttpClient()
-				.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ws")).build(),
-						HttpResponse.BodyHandlers.discarding());
-			return response.statusCode() > 0;
-		}
-		catch (Exception ex) {
-			return false;
-		}
-	}
-
-	private static String javaExecutable() {
-		return System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
 	}
 
 }

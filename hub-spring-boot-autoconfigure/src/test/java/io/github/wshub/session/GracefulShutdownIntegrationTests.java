@@ -2,10 +2,6 @@ package io.github.wshub.session;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,17 +76,11 @@ class GracefulShutdownIntegrationTests {
 	void sigtermDrainsTheProcessAndDeregistersIt() throws Exception {
 		try (Instance publisherSide = start("steady-2")) {
 			int port = RedisServer.freePort();
-			Process doomed = new ProcessBuilder(java(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-					TestHubApplication.class.getName(), "--server.port=" + port, "--server.address=127.0.0.1",
+			Process doomed = TestHubApplication.startProcess(port, new File("target/sigterm-instance.log"),
 					"--spring.data.redis.host=127.0.0.1", "--spring.data.redis.port=" + redis.port(),
 					"--hub.instance-id=doomed-process", "--hub.shutdown.drain-period=1s",
-					"--hub.registry.heartbeat-interval=200ms", "--hub.registry.instance-ttl=30s",
-					"--spring.main.banner-mode=off")
-				.redirectErrorStream(true)
-				.redirectOutput(new File("target/sigterm-instance.log"))
-				.start();
+					"--hub.registry.heartbeat-interval=200ms", "--hub.registry.instance-ttl=30s");
 			try {
-				await().atMost(Duration.ofSeconds(60)).until(() -> isUp(port));
 				List<HubTestClient> clients = connect(port, 8);
 				await().atMost(Duration.ofSeconds(10))
 					.until(() -> "1".equals(String.valueOf(redis.server().execute("SISMEMBER", "hub:instances",
@@ -142,22 +132,6 @@ class GracefulShutdownIntegrationTests {
 		properties.add("hub.instance-id=" + id);
 		properties.addAll(List.of(extra));
 		return TestHubApplication.start(properties.toArray(new String[0]));
-	}
-
-	private static boolean isUp(int port) {
-		try {
-			HttpClient.newHttpClient()
-				.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ws")).build(),
-						HttpResponse.BodyHandlers.discarding());
-			return true;
-		}
-		catch (Exception ex) {
-			return false;
-		}
-	}
-
-	private static String java() {
-		return System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
 	}
 
 	/**

@@ -38,6 +38,43 @@ public class TestHubApplication {
 	}
 
 	/**
+	 * Start an instance as a separate JVM, for tests that kill it or send it SIGTERM, and wait
+	 * until it serves HTTP.
+	 * @param port the server port
+	 * @param log where its output goes
+	 * @param args Spring Boot arguments, as {@code --key=value}
+	 * @return the process
+	 * @throws java.io.IOException if the JVM cannot be started
+	 */
+	public static Process startProcess(int port, java.io.File log, String... args) throws java.io.IOException {
+		List<String> command = new ArrayList<>(List.of(
+				System.getProperty("java.home") + java.io.File.separator + "bin" + java.io.File.separator + "java",
+				"-Xmx256m", "-cp", System.getProperty("java.class.path"), TestHubApplication.class.getName(),
+				"--server.port=" + port, "--server.address=127.0.0.1", "--spring.main.banner-mode=off"));
+		command.addAll(List.of(args));
+		Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+		org.awaitility.Awaitility.await()
+			.atMost(java.time.Duration.ofSeconds(60))
+			.until(() -> !process.isAlive() || isUp(port));
+		if (!process.isAlive()) {
+			throw new IllegalStateException("Instance process exited; see " + log);
+		}
+		return process;
+	}
+
+	private static boolean isUp(int port) {
+		try {
+			java.net.http.HttpClient.newHttpClient()
+				.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/ws"))
+					.build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+			return true;
+		}
+		catch (Exception ex) {
+			return false;
+		}
+	}
+
+	/**
 	 * Tests name their users with a {@code user} query parameter; never do this in production.
 	 * @return the resolver
 	 */
