@@ -87,7 +87,7 @@ public class HubEndpoint {
 	 */
 	@ReadOperation
 	public HubDescriptor hub() {
-		return new HubDescriptor(this.handler.getInstanceId(), this.handler.getState().name().toLowerCase(),
+		return new HubDescriptor(this.handler.getInstanceId(), this.handler.getState().name().toLowerCase(java.util.Locale.ROOT),
 				this.handler.getSessionCount(), this.handler.getUserCount(), this.registry.topicCount(),
 				this.broker.subscribedTopics().size(), brokerDescriptor());
 	}
@@ -130,8 +130,8 @@ public class HubEndpoint {
 	}
 
 	/**
-	 * Close a session ({@code sessions/{id}}) or every local session of a user
-	 * ({@code users/{user}}) with close code 4501.
+	 * Close a session ({@code sessions/{id}}) or every session of a user ({@code users/{user}}),
+	 * on whichever instances they are connected to, with close code 4501.
 	 * @param section {@code sessions} or {@code users}
 	 * @param name the session id or user name
 	 * @return what was closed, or {@code null} (404) when nothing matched

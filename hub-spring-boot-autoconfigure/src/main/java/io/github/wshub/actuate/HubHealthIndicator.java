@@ -42,7 +42,7 @@ public class HubHealthIndicator extends AbstractHealthIndicator {
 			builder.up();
 		}
 		builder.withDetail("instance", this.handler.getInstanceId())
-			.withDetail("state", state.name().toLowerCase())
+			.withDetail("state", state.name().toLowerCase(java.util.Locale.ROOT))
 			.withDetail("sessions", this.handler.getSessionCount())
 			.withDetail("brokerConnected", this.broker.isConnected());
 	}

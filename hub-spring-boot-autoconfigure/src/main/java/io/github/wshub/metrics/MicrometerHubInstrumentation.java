@@ -37,7 +37,8 @@ public class MicrometerHubInstrumentation implements HubInstrumentation {
 			Map.entry(1001, "going_away"), Map.entry(1002, "protocol_error"), Map.entry(1003, "not_acceptable"),
 			Map.entry(1005, "no_status"), Map.entry(1006, "abnormal"), Map.entry(1007, "bad_data"),
 			Map.entry(1008, "policy_violation"), Map.entry(1009, "too_big"), Map.entry(1011, "server_error"),
-			Map.entry(1012, "service_restart"), Map.entry(1013, "try_again_later"), Map.entry(4000, "shutdown"),
+			Map.entry(1012, "service_restart"), Map.entry(1013, "try_again_later"), Map.entry(1014, "bad_gateway"),
+			Map.entry(4000, "shutdown"), Map.entry(4004, "instance_full"), Map.entry(4503, "too_many_sessions"),
 			Map.entry(4001, "ping_timeout"), Map.entry(4002, "slow_consumer"), Map.entry(4003, "server_error"),
 			Map.entry(4500, "session_not_reliable"), Map.entry(4501, "disconnected"),
 			Map.entry(4502, "policy_violation"));

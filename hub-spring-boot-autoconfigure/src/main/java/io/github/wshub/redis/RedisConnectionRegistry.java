@@ -353,7 +353,13 @@ public class RedisConnectionRegistry implements ConnectionRegistry, SmartLifecyc
 		if (current == null) {
 			return CompletableFuture.failedFuture(new IllegalStateException("Connection registry is not running"));
 		}
-		return CompletableFuture.supplyAsync(lookup, current);
+		try {
+			return CompletableFuture.supplyAsync(lookup, current);
+		}
+		catch (java.util.concurrent.RejectedExecutionException ex) {
+			return CompletableFuture.failedFuture(
+					new IllegalStateException("Too many connection registry lookups in flight", ex));
+		}
 	}
 
 	@Override
@@ -402,7 +408,16 @@ public class RedisConnectionRegistry implements ConnectionRegistry, SmartLifecyc
 			ExecutorService lookups = this.readers;
 			this.readers = null;
 			if (lookups != null) {
-				lookups.shutdownNow();
+				// Let queued lookups finish, so no caller waits on a future that never completes.
+				lookups.shutdown();
+				try {
+					if (!lookups.awaitTermination(5, TimeUnit.SECONDS)) {
+						lookups.shutdownNow();
+					}
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
 			}
 		}
 	}

@@ -69,6 +69,9 @@ public class HubGracefulShutdown implements SmartLifecycle {
 	 */
 	public HubGracefulShutdown(HubWebSocketHandler handler, TopicBroker broker, DispatchLanes lanes,
 			ApplicationEventPublisher eventPublisher, Duration drainPeriod, Duration timeout) {
+		org.springframework.util.Assert.isTrue(!drainPeriod.isNegative(), "'drainPeriod' must not be negative");
+		org.springframework.util.Assert.isTrue(timeout.compareTo(drainPeriod) >= 0 && !timeout.isZero(),
+				"'timeout' must be positive and at least the drain period");
 		this.handler = handler;
 		this.broker = broker;
 		this.lanes = lanes;

@@ -230,6 +230,7 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 		if (this.admitted.incrementAndGet() > this.settings.maxSessions()) {
 			this.admitted.decrementAndGet();
 			closeQuietly(session, HubCloseStatus.INSTANCE_FULL);
+			this.instrumentation.sessionClosed(HubCloseStatus.INSTANCE_FULL);
 			return;
 		}
 		session.setTextMessageSizeLimit(this.settings.maxTextMessageSize());
@@ -240,6 +241,7 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 		if (!admitUser(hubSession)) {
 			this.admitted.decrementAndGet();
 			closeQuietly(session, HubCloseStatus.TOO_MANY_SESSIONS);
+			this.instrumentation.sessionClosed(HubCloseStatus.TOO_MANY_SESSIONS);
 			return;
 		}
 		this.sessions.put(session.getId(), hubSession);
@@ -432,9 +434,13 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 		else if (session.rateViolations() == 1 || session.rateViolations() % 10 == 0) {
 			// One error frame per run of refused frames (and every tenth), not one per frame.
 			session.reply(error(null, ErrorCode.RATE_LIMITED,
-					"More than " + this.settings.messageRate() + " frames per second; frame ignored"));
+					"More than " + formatRate(this.settings.messageRate()) + " frames per second; frame ignored"));
 		}
 		return false;
+	}
+
+	private static String formatRate(double rate) {
+		return (rate == Math.rint(rate)) ? Long.toString((long) rate) : Double.toString(rate);
 	}
 
 	@Override
