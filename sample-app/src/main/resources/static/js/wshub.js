@@ -14,8 +14,9 @@
  *
  * The client reconnects by itself after a close whose code asks for it (see shouldReconnect),
  * with capped exponential backoff and jitter, trying the next URL of its list on every attempt,
- * and resubscribes every topic after each reconnect. Messages published while it was
- * disconnected are not delivered (protocol v1 is at most once).
+ * and resubscribes every topic after each reconnect. A refused handshake (an instance answering
+ * 503 while it drains) reaches browsers as 1006, so it is retried as well. Messages published
+ * while the client was disconnected are not delivered (protocol v1 is at most once).
  *
  * @author wshub
  */
@@ -43,7 +44,7 @@ const OPEN = 1;
  * @property {() => number} [random] random numbers in [0, 1)
  *
  * @typedef {object} Welcome
- * @property {string} session the session id, unique within the instance
+ * @property {string} session the session id; server code addresses this session with it
  * @property {string} instance the id of the instance serving the connection
  * @property {number} protocol the protocol version
  *
@@ -95,11 +96,30 @@ export class WshubError extends Error {
 
 /** A wshub connection that survives reconnects. Events: state, welcome, direct, error. */
 export class WshubClient {
+	/** @type {ConnectionState} the connection state */
+	state = 'closed';
+
+	/** @type {Welcome | null} the welcome frame of the current connection, null until it arrives */
+	welcome = null;
+
+	#urlIndex = 0;
+	#attempt = 0;
+	#nextId = 1;
+	#socket = null;
+	#timer = null;
+	/** @type {Map<number, {resolve: Function, reject: Function, topic: string}>} */
+	#pending = new Map();
+	/** @type {Map<string, {handler: MessageHandler, waiting: {resolve: Function, reject: Function}[]}>} */
+	#topics = new Map();
+	/** @type {Map<string, Set<Function>>} */
+	#listeners = new Map();
+
 	/**
 	 * @param {string | string[]} urls one WebSocket URL (ws:// or wss://) or several, tried in turn
 	 * @param {WshubOptions} [options] backoff, and injectable WebSocket and timers
 	 */
 	constructor(urls, options = {}) {
+		/** @type {string[]} */
 		this.urls = Array.isArray(urls) ? [...urls] : [urls];
 		if (this.urls.length === 0 || !this.urls.every((url) => /^wss?:\/\/\S+$/.test(String(url)))) {
 			throw new TypeError('urls must be one or more ws:// or wss:// URLs');
@@ -108,102 +128,98 @@ export class WshubClient {
 		this.backoff = { initialDelay: 500, maxDelay: 15000, multiplier: 2, jitter: 0.5, ...options.reconnect };
 		const { initialDelay, maxDelay, multiplier, jitter } = this.backoff;
 		if (!(initialDelay > 0 && maxDelay >= initialDelay && multiplier >= 1 && jitter >= 0 && jitter <= 1)) {
-			throw new RangeError('reconnect needs initialDelay > 0, maxDelay >= initialDelay, multiplier >= 1, 0 <= jitter <= 1');
+			throw new RangeError('reconnect needs initialDelay > 0, maxDelay >= initialDelay, multiplier >= 1 and jitter in [0, 1]');
 		}
 		this.WebSocket = options.WebSocket ?? globalThis.WebSocket;
+		if (typeof this.WebSocket !== 'function') {
+			throw new TypeError('No WebSocket implementation: pass options.WebSocket');
+		}
 		this.setTimeout = options.setTimeout ?? ((fn, ms) => globalThis.setTimeout(fn, ms));
 		this.clearTimeout = options.clearTimeout ?? ((handle) => globalThis.clearTimeout(handle));
 		this.random = options.random ?? Math.random;
-		/** @type {ConnectionState} */
-		this.state = 'closed';
-		/** @type {Welcome | null} the welcome of the current connection */
-		this.welcome = null;
-		this.urlIndex = 0;
-		this.attempt = 0;
-		this.nextId = 1;
-		this.socket = null;
-		this.timer = null;
-		/** @type {Map<number, {resolve: Function, reject: Function, topic: string}>} */
-		this.pending = new Map();
-		/** @type {Map<string, {handler: MessageHandler, waiting: {resolve: Function, reject: Function}[]}>} */
-		this.topics = new Map();
-		/** @type {Map<string, Set<Function>>} */
-		this.listeners = new Map();
 	}
 
-	/** @returns {string} the URL of the current or next connection attempt */
+	/** @returns {string} the URL of the current connection, or of the next attempt */
 	get url() {
-		return this.urls[this.urlIndex];
+		return this.urls[this.#urlIndex];
+	}
+
+	/** @returns {string[]} the topics subscribed now or to subscribe on the next connection */
+	get topics() {
+		return [...this.#topics.keys()];
 	}
 
 	/**
 	 * Listen to 'state' (state, detail), 'welcome' (welcome), 'direct' (data, frame) or 'error'
-	 * (WshubError: errors without a pending request, failed resubscribes, unreadable frames).
+	 * (a WshubError: an error reply to no pending request, a failed resubscribe, an unreadable
+	 * frame, a URL the WebSocket constructor refused).
 	 * @param {'state' | 'welcome' | 'direct' | 'error'} event the event
 	 * @param {Function} fn the listener
 	 * @returns {() => void} removes the listener
 	 */
 	on(event, fn) {
-		if (!this.listeners.has(event)) {
-			this.listeners.set(event, new Set());
+		if (!this.#listeners.has(event)) {
+			this.#listeners.set(event, new Set());
 		}
-		this.listeners.get(event).add(fn);
-		return () => this.listeners.get(event).delete(fn);
+		this.#listeners.get(event).add(fn);
+		return () => this.#listeners.get(event).delete(fn);
 	}
 
 	/** Open the connection; does nothing unless the client is closed. */
 	connect() {
 		if (this.state === 'closed') {
-			this.attempt = 0;
-			this.open('connecting');
+			this.#attempt = 0;
+			this.#setState('connecting', { url: this.url });
+			this.#open();
 		}
 	}
 
 	/** Close for good: no reconnect; pending requests and waiting subscribes reject. */
 	close() {
-		this.clearTimeout(this.timer);
-		this.timer = null;
-		const socket = this.socket;
-		this.socket = null;
-		if (socket) {
-			socket.close(1000, 'client closed');
+		if (this.state === 'closed') {
+			return;
 		}
-		this.dropped(new WshubError('connection_closed', 'The client was closed'), true);
-		this.setState('closed', { code: 1000 });
+		this.clearTimeout(this.#timer);
+		this.#timer = null;
+		const socket = this.#socket;
+		this.#socket = null;
+		socket?.close(1000, 'client closed');
+		this.#dropped(new WshubError('connection_closed', 'The client was closed'), true);
+		this.#setState('closed', { code: 1000, reason: 'client closed' });
 	}
 
 	/**
-	 * Subscribe to a topic, now and after every reconnect, until unsubscribe. A second subscribe
+	 * Subscribe to a topic, now and after every reconnect, until unsubscribe. Subscribing again
 	 * to the same topic replaces its handler.
 	 * @param {string} topic the topic
 	 * @param {MessageHandler} handler receives each message's data
-	 * @returns {Promise<void>} resolves on the server's ack; rejects with a WshubError on an error
-	 * reply (the topic is then forgotten) or when the connection drops first (the topic is kept
-	 * and resubscribed after the reconnect)
+	 * @returns {Promise<void>} resolves on the server's ack (on the next connection when not
+	 * connected); rejects with a WshubError on an error reply (the topic is then forgotten) or
+	 * when the connection drops first (the topic is kept and resubscribed after the reconnect)
 	 */
 	subscribe(topic, handler) {
 		if (typeof handler !== 'function') {
 			return Promise.reject(new TypeError('handler must be a function'));
 		}
-		const entry = this.topics.get(topic) ?? { handler, waiting: [] };
+		const entry = this.#topics.get(topic) ?? { handler, waiting: [] };
 		entry.handler = handler;
-		this.topics.set(topic, entry);
-		if (this.isOpen()) {
-			return this.sendSubscribe(topic);
+		this.#topics.set(topic, entry);
+		if (this.#isOpen()) {
+			return this.#subscribeNow(topic);
 		}
 		return new Promise((resolve, reject) => entry.waiting.push({ resolve, reject }));
 	}
 
 	/**
-	 * Stop receiving a topic's messages.
+	 * Stop receiving a topic's messages, now and after reconnects.
 	 * @param {string} topic the topic
 	 * @returns {Promise<void>} resolves on the server's ack, or at once when not connected
 	 */
 	unsubscribe(topic) {
-		const entry = this.topics.get(topic);
-		this.topics.delete(topic);
-		entry?.waiting.forEach((waiter) => waiter.reject(new WshubError('unsubscribed', 'Unsubscribed', topic)));
-		return this.isOpen() ? this.request({ type: 'unsubscribe', topic }) : Promise.resolve();
+		const waiting = this.#topics.get(topic)?.waiting ?? [];
+		this.#topics.delete(topic);
+		waiting.forEach((waiter) => waiter.reject(new WshubError('unsubscribed', 'Unsubscribed', topic)));
+		return this.#isOpen() ? this.#request({ type: 'unsubscribe', topic }) : Promise.resolve();
 	}
 
 	/**
@@ -214,134 +230,129 @@ export class WshubClient {
 	 * WshubError on an error reply, when not connected, or when the connection drops first
 	 */
 	publish(topic, data) {
-		if (!this.isOpen()) {
+		if (!this.#isOpen()) {
 			return Promise.reject(new WshubError('not_connected', 'Not connected', topic));
 		}
-		return this.request({ type: 'publish', topic, data: data === undefined ? null : data });
+		return this.#request({ type: 'publish', topic, data: data === undefined ? null : data });
 	}
 
-	/** @returns {boolean} whether requests can be sent now */
-	isOpen() {
-		return this.socket !== null && this.socket.readyState === OPEN;
+	#isOpen() {
+		return this.#socket !== null && this.#socket.readyState === OPEN;
 	}
 
-	/** @param {ConnectionState} state @param {StateDetail} detail */
-	setState(state, detail = {}) {
+	#setState(state, detail) {
 		this.state = state;
-		this.emit('state', state, detail);
+		this.#emit('state', state, detail);
 	}
 
-	emit(event, ...args) {
-		this.listeners.get(event)?.forEach((fn) => fn(...args));
+	#emit(event, ...args) {
+		this.#listeners.get(event)?.forEach((fn) => fn(...args));
 	}
 
-	/** @param {ConnectionState} state */
-	open(state) {
-		this.timer = null;
+	#open() {
+		this.#timer = null;
 		this.welcome = null;
-		this.setState(state, { url: this.url });
 		let socket;
 		try {
 			socket = new this.WebSocket(this.url);
 		}
 		catch (error) {
-			this.emit('error', new WshubError('connection_failed', `Cannot connect to ${this.url}: ${error.message}`));
-			this.closed(socket, { code: 1006, reason: String(error.message) });
+			this.#emit('error', new WshubError('connection_failed', `Cannot connect to ${this.url}: ${error.message}`));
+			this.#closed({ code: 1006, reason: 'WebSocket constructor failed' });
 			return;
 		}
-		this.socket = socket;
-		socket.onopen = () => this.socket === socket && this.opened();
-		socket.onmessage = (event) => this.socket === socket && this.received(event.data);
-		socket.onclose = (event) => this.socket === socket && this.closed(socket, event);
+		this.#socket = socket;
+		socket.onopen = () => this.#socket === socket && this.#opened();
+		socket.onmessage = (event) => this.#socket === socket && this.#received(event.data);
+		socket.onclose = (event) => this.#socket === socket && this.#closed(event);
 	}
 
-	opened() {
-		this.setState('open', { url: this.url });
-		for (const topic of this.topics.keys()) {
-			const waiting = this.topics.get(topic).waiting.splice(0);
-			this.sendSubscribe(topic).then(
+	#opened() {
+		this.#setState('open', { url: this.url });
+		for (const [topic, entry] of this.#topics) {
+			const waiting = entry.waiting.splice(0);
+			this.#subscribeNow(topic).then(
 				() => waiting.forEach((waiter) => waiter.resolve()),
 				(error) => {
 					waiting.forEach((waiter) => waiter.reject(error));
 					if (waiting.length === 0 && error.code !== 'connection_closed') {
-						this.emit('error', error);
+						this.#emit('error', error);
 					}
 				});
 		}
 	}
 
-	sendSubscribe(topic) {
-		return this.request({ type: 'subscribe', topic }).catch((error) => {
+	#subscribeNow(topic) {
+		return this.#request({ type: 'subscribe', topic }).catch((error) => {
 			if (error.code !== 'connection_closed') {
-				this.topics.delete(topic);
+				this.#topics.delete(topic);
 			}
 			throw error;
 		});
 	}
 
-	request(frame) {
-		const id = this.nextId++;
+	#request(frame) {
+		const id = this.#nextId++;
 		return new Promise((resolve, reject) => {
-			this.pending.set(id, { resolve, reject, topic: frame.topic });
-			this.socket.send(JSON.stringify({ ...frame, id }));
+			this.#pending.set(id, { resolve, reject, topic: frame.topic });
+			this.#socket.send(JSON.stringify({ ...frame, id }));
 		});
 	}
 
-	received(text) {
+	#received(text) {
 		let frame;
 		try {
 			frame = JSON.parse(text);
 		}
-		catch (error) {
-			this.emit('error', new WshubError('invalid_frame', 'Unreadable frame from the server'));
+		catch {
+			this.#emit('error', new WshubError('invalid_frame', 'Unreadable frame from the server'));
 			return;
 		}
 		if (frame.type === 'welcome') {
 			this.welcome = { session: frame.session, instance: frame.instance, protocol: frame.protocol };
-			this.attempt = 0;
-			this.emit('welcome', this.welcome);
+			this.#attempt = 0;
+			this.#emit('welcome', this.welcome);
 		}
 		else if (frame.type === 'message') {
-			this.topics.get(frame.topic)?.handler(frame.data, frame.topic);
+			this.#topics.get(frame.topic)?.handler(frame.data, frame.topic);
 		}
 		else if (frame.type === 'direct') {
-			this.emit('direct', frame.data, frame);
+			this.#emit('direct', frame.data, frame);
 		}
 		else if (frame.type === 'ack' || frame.type === 'error') {
-			const request = this.pending.get(frame.id);
-			this.pending.delete(frame.id);
+			const request = this.#pending.get(frame.id);
+			this.#pending.delete(frame.id);
 			if (frame.type === 'ack') {
 				request?.resolve();
 			}
 			else {
 				const error = new WshubError(frame.code, frame.message, request?.topic);
-				request ? request.reject(error) : this.emit('error', error);
+				request ? request.reject(error) : this.#emit('error', error);
 			}
 		}
 	}
 
-	closed(socket, event) {
-		this.socket = null;
-		const { code, reason } = event;
-		this.dropped(new WshubError('connection_closed', `Connection closed (${code})`), false);
-		if (!shouldReconnect(code)) {
-			this.dropped(new WshubError('connection_closed', `Connection closed (${code})`), true);
-			this.setState('closed', { code, reason });
+	#closed({ code, reason }) {
+		this.#socket = null;
+		const reconnect = shouldReconnect(code);
+		this.#dropped(new WshubError('connection_closed', `Connection closed (${code})`), !reconnect);
+		if (!reconnect) {
+			this.#setState('closed', { code, reason });
 			return;
 		}
-		const delay = backoffDelay(this.attempt++, this.backoff, this.random);
-		this.urlIndex = (this.urlIndex + 1) % this.urls.length;
-		this.setState('reconnecting', { code, reason, delay, url: this.url });
-		this.timer = this.setTimeout(() => this.open('reconnecting'), delay);
+		const delay = backoffDelay(this.#attempt++, this.backoff, this.random);
+		this.#urlIndex = (this.#urlIndex + 1) % this.urls.length;
+		this.#setState('reconnecting', { code, reason, delay, url: this.url });
+		this.#timer = this.setTimeout(() => this.#open(), delay);
 	}
 
-	/** Reject pending requests and, when `final`, the subscribes still waiting for a connection. */
-	dropped(error, final) {
-		const pending = [...this.pending.values()];
-		this.pending.clear();
+	/** Rejects pending requests and, when final, the subscribes waiting for a connection. */
+	#dropped(error, final) {
+		const pending = [...this.#pending.values()];
+		this.#pending.clear();
 		pending.forEach((request) => request.reject(new WshubError(error.code, error.message, request.topic)));
 		if (final) {
-			for (const [topic, entry] of this.topics) {
+			for (const [topic, entry] of this.#topics) {
 				entry.waiting.splice(0).forEach((waiter) => waiter.reject(new WshubError(error.code, error.message, topic)));
 			}
 		}

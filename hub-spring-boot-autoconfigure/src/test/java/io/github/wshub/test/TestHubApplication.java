@@ -90,7 +90,9 @@ public class TestHubApplication {
 	 */
 	public static Instance start(String... properties) {
 		List<String> all = new ArrayList<>(List.of("server.port=0", "server.address=127.0.0.1",
-				"spring.main.banner-mode=off", "hub.topics.publish-patterns=**", "hub.redis.unsubscribe-grace=200ms"));
+				"spring.main.banner-mode=off", "hub.topics.publish-patterns=**", "hub.redis.unsubscribe-grace=200ms",
+				// Floods in ordering and stress tests are not what the rate limit tests are about.
+				"hub.limits.message-rate=100000", "hub.limits.message-burst=100000"));
 		all.addAll(List.of(properties));
 		ConfigurableApplicationContext context = new SpringApplicationBuilder(TestHubApplication.class)
 			.properties(all.toArray(new String[0]))

@@ -15,8 +15,10 @@ import org.apache.commons.logging.LogFactory;
 import io.github.wshub.testsupport.RedisServer;
 
 import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
+import org.springframework.boot.context.event.ApplicationFailedEvent;
+import org.springframework.boot.context.event.ApplicationPreparedEvent;
 import org.springframework.context.ApplicationEvent;
-import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.event.SmartApplicationListener;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
@@ -24,8 +26,10 @@ import org.springframework.core.env.MapPropertySource;
 /**
  * Development convenience of the sample app only (never of the starter): when no Redis answers
  * at {@code spring.data.redis.host:port} and that address is on this machine, start a
- * {@code redis-server} on that port, say so in the log, and stop it with the application. A
- * second instance started afterwards finds it and shares it. Disable with
+ * {@code redis-server} on that port, say so in the log, and stop it with the application, after
+ * everything else stopped (the hub drains its sessions through Redis when it stops). A second
+ * instance started afterwards finds it and shares it. Never with
+ * {@code spring.data.redis.url}, Sentinel or Cluster. Disable with
  * {@code sample.embedded-redis=false}.
  *
  * @author wshub
@@ -34,12 +38,13 @@ class DevelopmentRedis implements SmartApplicationListener {
 
 	private static final Log logger = LogFactory.getLog(DevelopmentRedis.class);
 
-	private RedisServer server;
+	private volatile RedisServer server;
 
 	@Override
 	public boolean supportsEventType(Class<? extends ApplicationEvent> eventType) {
 		return ApplicationEnvironmentPreparedEvent.class.isAssignableFrom(eventType)
-				|| ContextClosedEvent.class.isAssignableFrom(eventType);
+				|| ApplicationPreparedEvent.class.isAssignableFrom(eventType)
+				|| ApplicationFailedEvent.class.isAssignableFrom(eventType);
 	}
 
 	@Override
@@ -47,7 +52,16 @@ class DevelopmentRedis implements SmartApplicationListener {
 		if (event instanceof ApplicationEnvironmentPreparedEvent prepared) {
 			startIfMissing(prepared.getEnvironment());
 		}
-		else if (event instanceof ContextClosedEvent && this.server != null) {
+		else if (event instanceof ApplicationPreparedEvent prepared && this.server != null) {
+			prepared.getApplicationContext().getBeanFactory().registerSingleton("developmentRedis", new Stopper());
+		}
+		else if (event instanceof ApplicationFailedEvent) {
+			stop();
+		}
+	}
+
+	private synchronized void stop() {
+		if (this.server != null) {
 			logger.info("Stopping the development redis-server on port " + this.server.port());
 			this.server.stop();
 			this.server = null;
@@ -57,6 +71,12 @@ class DevelopmentRedis implements SmartApplicationListener {
 	private void startIfMissing(ConfigurableEnvironment environment) {
 		if (!environment.getProperty("sample.embedded-redis", Boolean.class, true)
 				|| "memory".equals(environment.getProperty("hub.broker"))) {
+			return;
+		}
+		if (environment.containsProperty("spring.data.redis.url")
+				|| environment.containsProperty("spring.data.redis.sentinel.master")
+				|| environment.containsProperty("spring.data.redis.cluster.nodes")) {
+			logger.info("Redis is configured by URL, Sentinel or Cluster: not looking for a development Redis");
 			return;
 		}
 		String host = environment.getProperty("spring.data.redis.host", "localhost");
@@ -104,6 +124,34 @@ class DevelopmentRedis implements SmartApplicationListener {
 		catch (IOException ex) {
 			return false;
 		}
+	}
+
+	/**
+	 * Stops the development Redis in the last shutdown phase, once the hub and the Redis clients
+	 * have stopped: a {@code ContextClosedEvent} would come before them.
+	 */
+	private final class Stopper implements SmartLifecycle {
+
+		@Override
+		public void start() {
+			// The server started with the environment, before the context existed.
+		}
+
+		@Override
+		public void stop() {
+			DevelopmentRedis.this.stop();
+		}
+
+		@Override
+		public boolean isRunning() {
+			return DevelopmentRedis.this.server != null;
+		}
+
+		@Override
+		public int getPhase() {
+			return Integer.MIN_VALUE;
+		}
+
 	}
 
 }

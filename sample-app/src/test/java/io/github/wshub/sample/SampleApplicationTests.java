@@ -98,7 +98,13 @@ class SampleApplicationTests {
 		private final WebSocket socket;
 
 		Client(int port) {
-			this.socket = HTTP.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws"), this).join();
+			this(port, "");
+		}
+
+		Client(int port, String query) {
+			this.socket = HTTP.newWebSocketBuilder()
+				.buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws" + query), this)
+				.join();
 		}
 
 		void send(String text) {

@@ -1,0 +1,53 @@
+package io.github.wshub.sample;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+
+import org.jspecify.annotations.Nullable;
+
+import io.github.wshub.registry.HubUserResolver;
+
+import org.springframework.http.server.ServerHttpRequest;
+import org.springframework.web.util.UriComponentsBuilder;
+import org.springframework.web.util.UriUtils;
+
+/**
+ * Takes a session's user from the login token in its handshake URI ({@code /ws?token=...}). A
+ * handshake without a valid token falls back to the request's principal, which is what wshub
+ * uses by default: an application secured with Spring Security needs no resolver at all.
+ * <p>
+ * A token in a URI may end up in access logs; this is a development login. Browsers cannot set
+ * headers on a WebSocket handshake, so a real application authenticates the page with a
+ * session cookie (Spring Security) instead.
+ *
+ * @author wshub
+ */
+public class TokenUserResolver implements HubUserResolver {
+
+	/**
+	 * The query parameter holding the token.
+	 */
+	public static final String TOKEN_PARAMETER = "token";
+
+	private final LoginTokens tokens;
+
+	/**
+	 * Create a resolver.
+	 * @param tokens verifies the tokens
+	 */
+	public TokenUserResolver(LoginTokens tokens) {
+		this.tokens = tokens;
+	}
+
+	@Override
+	public @Nullable String resolveUser(ServerHttpRequest request) {
+		String user = this.tokens.verify(tokenOf(request.getURI()));
+		return (user != null) ? user : HubUserResolver.PRINCIPAL.resolveUser(request);
+	}
+
+	private static @Nullable String tokenOf(URI uri) {
+		String token = UriComponentsBuilder.fromUri(uri).build().getQueryParams().getFirst(TOKEN_PARAMETER);
+		return (token != null) ? UriUtils.decode(token, StandardCharsets.UTF_8) : null;
+	}
+
+}
