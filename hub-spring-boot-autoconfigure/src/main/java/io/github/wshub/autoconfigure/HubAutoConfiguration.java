@@ -149,7 +149,9 @@ public final class HubAutoConfiguration {
 			ObjectProvider<HubUserResolver> userResolver) {
 		WebSocketHttpRequestHandler requestHandler = new WebSocketHttpRequestHandler(handler,
 				new DefaultHandshakeHandler());
-		requestHandler.getHandshakeInterceptors().add(new OriginHandshakeInterceptor(properties.getAllowedOrigins()));
+		OriginHandshakeInterceptor origins = new OriginHandshakeInterceptor(properties.getAllowedOrigins());
+		origins.setAllowedOriginPatterns(properties.getAllowedOriginPatterns());
+		requestHandler.getHandshakeInterceptors().add(origins);
 		requestHandler.getHandshakeInterceptors()
 			.add(new HubHandshakeInterceptor(handler, userResolver.getIfAvailable(() -> HubUserResolver.PRINCIPAL),
 					properties.getSecurity().isRequireUser()));

@@ -30,6 +30,12 @@ public class HubProperties {
 	private List<String> allowedOrigins = new ArrayList<>();
 
 	/**
+	 * Origin patterns allowed to open a WebSocket from a browser, in addition to
+	 * allowed-origins, for example "https://*.example.com" or "http://localhost:[*]".
+	 */
+	private List<String> allowedOriginPatterns = new ArrayList<>();
+
+	/**
 	 * Id of this instance, unique in the cluster. Defaults to the host name and a random
 	 * suffix, new at every start.
 	 */
@@ -65,6 +71,14 @@ public class HubProperties {
 
 	public void setAllowedOrigins(List<String> allowedOrigins) {
 		this.allowedOrigins = allowedOrigins;
+	}
+
+	public List<String> getAllowedOriginPatterns() {
+		return this.allowedOriginPatterns;
+	}
+
+	public void setAllowedOriginPatterns(List<String> allowedOriginPatterns) {
+		this.allowedOriginPatterns = allowedOriginPatterns;
 	}
 
 	public String getInstanceId() {

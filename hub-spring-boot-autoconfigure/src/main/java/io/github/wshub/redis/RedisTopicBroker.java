@@ -520,7 +520,11 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 				return;
 			}
 			catch (RuntimeException ex) {
-				logger.error("Redis subscription update failed", ex);
+				if (this.running) {
+					// One line, not a stack trace: the probe reports the outage itself.
+					logger.warn("Redis subscription update failed: " + ex.getMessage());
+					logger.debug("Redis subscription update failure", ex);
+				}
 			}
 		}
 	}

@@ -80,6 +80,19 @@ class SecurityIntegrationTests {
 	}
 
 	@Test
+	void originPatternsAllowMatchingOrigins() throws IOException {
+		try (Instance open = TestHubApplication.start("hub.broker=memory",
+				"hub.allowed-origin-patterns=https://*.example.com")) {
+			try (RawWebSocket allowed = RawWebSocket.connect(open.port(), 0, "https://app.example.com")) {
+				assertThat(allowed).isNotNull();
+			}
+			assertThatExceptionOfType(IOException.class)
+				.isThrownBy(() -> RawWebSocket.connect(open.port(), 0, "https://example.org").close())
+				.withMessageContaining("403");
+		}
+	}
+
+	@Test
 	void unauthenticatedHandshakeIsRefusedWhenAUserIsRequired() {
 		try (Instance secured = TestHubApplication.start("hub.broker=memory", "hub.security.require-user=true")) {
 			assertThatExceptionOfType(IOException.class)
