@@ -87,9 +87,20 @@ public class HubEndpoint {
 	 */
 	@ReadOperation
 	public HubDescriptor hub() {
-		return new HubDescriptor(this.handler.getInstanceId(), this.handler.getState().name().toLowerCase(java.util.Locale.ROOT),
-				this.handler.getSessionCount(), this.handler.getUserCount(), this.registry.topicCount(),
-				this.broker.subscribedTopics().size(), brokerDescriptor());
+		return new HubDescriptor(this.handler.getInstanceId(),
+				this.handler.getState().name().toLowerCase(java.util.Locale.ROOT), this.handler.getSessionCount(),
+				this.handler.getUserCount(), this.registry.topicCount(), this.broker.subscribedTopics().size(),
+				brokerDescriptor(), liveInstances());
+	}
+
+	private @Nullable Integer liveInstances() {
+		try {
+			return (int) await(this.connections.findInstances()).stream().filter(InstanceInfo::alive).count();
+		}
+		catch (IllegalStateException ex) {
+			// The registry is unreachable (Redis down): the summary still answers.
+			return null;
+		}
 	}
 
 	/**
@@ -201,9 +212,11 @@ public class HubEndpoint {
 	 * @param topics topics with at least one local subscriber
 	 * @param brokerSubscriptions topic subscriptions held in the broker (Redis channels)
 	 * @param broker the broker's type and connection state
+	 * @param liveInstances instances in the cluster whose heartbeat is current, or {@code null}
+	 * when the connection registry cannot be reached
 	 */
 	public record HubDescriptor(String instance, String state, int sessions, int users, int topics,
-			int brokerSubscriptions, BrokerDescriptor broker) {
+			int brokerSubscriptions, BrokerDescriptor broker, @Nullable Integer liveInstances) {
 	}
 
 	/**

@@ -58,6 +58,10 @@ class ActuatorIntegrationTests {
 		assertThat(before.get("instance").asString()).isEqualTo(instance.instanceId());
 		assertThat(before.get("state").asString()).isEqualTo("running");
 		assertThat(before.get("broker").get("connected").asBoolean()).isTrue();
+		await().atMost(Duration.ofSeconds(15)).untilAsserted(
+				() -> assertThat(json("/actuator/hub").get("liveInstances").asInt()).isEqualTo(1));
+		assertThat(json("/actuator/hub/instances").get("instances").get(0).get("id").asString())
+			.isEqualTo(instance.instanceId());
 		int sessionsBefore = before.get("sessions").asInt();
 
 		HubTestClient client = instance.connect();

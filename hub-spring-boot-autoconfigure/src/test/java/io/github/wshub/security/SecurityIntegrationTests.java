@@ -93,6 +93,23 @@ class SecurityIntegrationTests {
 	}
 
 	@Test
+	void authenticatedPrincipalIsTheUserByDefault() {
+		// As Spring Security does: a filter authenticates the request and exposes its principal.
+		try (Instance secured = TestHubApplication.start("hub.broker=memory", "test.user-from-query=false",
+				"test.principal-filter=true", "hub.security.require-user=true")) {
+			assertThatExceptionOfType(IOException.class)
+				.isThrownBy(() -> RawWebSocket.connect(secured.port()).close())
+				.withMessageContaining("401");
+			try (HubTestClient frank = HubTestClient.connect(
+					URI.create("ws://127.0.0.1:" + secured.port() + "/ws?principal=frank"))) {
+				await().atMost(Duration.ofSeconds(5))
+					.until(() -> secured.handler().getSessionsOfUser("frank").size() == 1);
+				frank.subscribe("user.frank.inbox");
+			}
+		}
+	}
+
+	@Test
 	void unauthenticatedHandshakeIsRefusedWhenAUserIsRequired() {
 		try (Instance secured = TestHubApplication.start("hub.broker=memory", "hub.security.require-user=true")) {
 			assertThatExceptionOfType(IOException.class)

@@ -75,10 +75,40 @@ public class TestHubApplication {
 	}
 
 	/**
+	 * Stands in for Spring Security in tests: authenticates a request carrying a
+	 * {@code principal} query parameter and exposes it as the request's principal.
+	 * @return the filter registration
+	 */
+	@Bean
+	@org.springframework.boot.autoconfigure.condition.ConditionalOnProperty(name = "test.principal-filter")
+	org.springframework.boot.web.servlet.FilterRegistrationBean<jakarta.servlet.Filter> testPrincipalFilter() {
+		jakarta.servlet.Filter filter = (request, response, chain) -> {
+			String name = request.getParameter("principal");
+			if (name == null) {
+				chain.doFilter(request, response);
+				return;
+			}
+			java.security.Principal principal = () -> name;
+			chain.doFilter(new jakarta.servlet.http.HttpServletRequestWrapper(
+					(jakarta.servlet.http.HttpServletRequest) request) {
+
+				@Override
+				public java.security.Principal getUserPrincipal() {
+					return principal;
+				}
+
+			}, response);
+		};
+		return new org.springframework.boot.web.servlet.FilterRegistrationBean<>(filter);
+	}
+
+	/**
 	 * Tests name their users with a {@code user} query parameter; never do this in production.
 	 * @return the resolver
 	 */
 	@Bean
+	@org.springframework.boot.autoconfigure.condition.ConditionalOnProperty(name = "test.user-from-query",
+			matchIfMissing = true)
 	HubUserResolver testUserResolver() {
 		return (request) -> UriComponentsBuilder.fromUri(request.getURI()).build().getQueryParams().getFirst("user");
 	}
