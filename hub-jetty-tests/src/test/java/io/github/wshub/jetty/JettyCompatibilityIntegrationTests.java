@@ -98,6 +98,15 @@ class JettyCompatibilityIntegrationTests {
 	}
 
 	@Test
+	void framesUpToTheConfiguredMaximumAreAccepted() {
+		try (HubTestClient client = a.connect()) {
+			client.subscribe("chat.large");
+			client.publish("chat.large", "\"" + "w".repeat(3000) + "\"");
+			assertThat(client.nextMessage().get("data").asString()).hasSize(3000);
+		}
+	}
+
+	@Test
 	void silentPeerIsClosedWithPingTimeout() throws IOException {
 		try (RawWebSocket silent = RawWebSocket.connect(a.port())) {
 			assertThat(silent.readUntilClose()).isEqualTo(4001);

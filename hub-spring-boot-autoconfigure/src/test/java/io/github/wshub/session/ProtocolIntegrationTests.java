@@ -91,6 +91,17 @@ class ProtocolIntegrationTests {
 	}
 
 	@Test
+	void framesUpToTheConfiguredMaximumAreAccepted() {
+		// 60,000 characters: over the containers' 8 KiB default message buffer, under the 64 KB limit.
+		String large = "\"" + "w".repeat(60_000) + "\"";
+		try (HubTestClient client = instance.connect()) {
+			client.subscribe("chat.large");
+			client.publish("chat.large", large);
+			assertThat(client.nextMessage().get("data").asString()).hasSize(60_000);
+		}
+	}
+
+	@Test
 	void subscribingTwiceDeliversOnce() {
 		try (HubTestClient client = instance.connect()) {
 			client.subscribe("chat.twice");
