@@ -104,7 +104,7 @@ public final class HubAutoConfiguration {
 		HubProperties.Limits limits = properties.getLimits();
 		SessionSettings settings = new SessionSettings(session.getSendTimeLimit(),
 				(int) session.getSendBufferSizeLimit().toBytes(), (int) limits.getMaxFrameSize().toBytes(),
-				session.getPingInterval(), session.getPongTimeout(), limits.getMaxSessions(),
+				(int) session.getMessageBufferSize().toBytes(), session.getPingInterval(), session.getPongTimeout(), limits.getMaxSessions(),
 				limits.getMaxSessionsPerUser(), limits.getMaxSubscriptionsPerSession(), limits.getMessageRate(),
 				limits.getMessageBurst(), limits.getMaxRateViolations());
 		HubWebSocketHandler handler = new HubWebSocketHandler(properties.getInstanceId(), codec, registry, broker,

@@ -161,6 +161,14 @@ public class HubProperties {
 		 */
 		private DataSize sendBufferSizeLimit = DataSize.ofKilobytes(512);
 
+		/**
+		 * Size of Tomcat's per-session buffer for incoming messages (Tomcat allocates it as
+		 * large as the message size limit). Larger messages are received in parts and assembled
+		 * up to limits.max-frame-size, so this bounds the memory of every idle session, not the
+		 * message size. Containers that allocate on demand (Jetty) ignore it.
+		 */
+		private DataSize messageBufferSize = DataSize.ofKilobytes(1);
+
 		public Duration getPingInterval() {
 			return this.pingInterval;
 		}
@@ -185,6 +193,14 @@ public class HubProperties {
 			this.sendTimeLimit = sendTimeLimit;
 		}
 
+		public DataSize getMessageBufferSize() {
+			return this.messageBufferSize;
+		}
+
+		public void setMessageBufferSize(DataSize messageBufferSize) {
+			this.messageBufferSize = messageBufferSize;
+		}
+
 		public DataSize getSendBufferSizeLimit() {
 			return this.sendBufferSizeLimit;
 		}
@@ -201,7 +217,8 @@ public class HubProperties {
 	public static class Limits {
 
 		/**
-		 * Largest text frame a client may send; a larger frame closes the session with 1009.
+		 * Largest text message a client may send, counted in characters; a larger one closes
+		 * the session with 1009.
 		 */
 		private DataSize maxFrameSize = DataSize.ofKilobytes(64);
 

@@ -64,6 +64,12 @@ public final class HubSession {
 
 	private int rateViolations;
 
+	// Parts of a message the container delivers in pieces; only touched by the thread delivering
+	// this session's inbound messages. Null between messages, so an idle session holds nothing.
+	private @Nullable StringBuilder partial;
+
+	private boolean binaryInProgress;
+
 	private volatile long pingSentAt;
 
 	private volatile long lastPingAt;
@@ -254,6 +260,50 @@ public final class HubSession {
 		return this.rateViolations;
 	}
 
+	/**
+	 * Add one part of a text message.
+	 * @param part the part
+	 * @param last whether it is the last part
+	 * @param maxLength the longest message accepted, in characters
+	 * @return the whole message once the last part arrived, {@code null} while parts are
+	 * missing
+	 * @throws MessageTooLongException if the message exceeds {@code maxLength}
+	 */
+	@Nullable String assemble(String part, boolean last, int maxLength) {
+		StringBuilder pending = this.partial;
+		if (pending == null && last) {
+			if (part.length() > maxLength) {
+				throw new MessageTooLongException();
+			}
+			return part;
+		}
+		if (pending == null) {
+			pending = new StringBuilder(Math.min(maxLength, Math.max(256, part.length() * 2)));
+			this.partial = pending;
+		}
+		if (pending.length() + part.length() > maxLength) {
+			this.partial = null;
+			throw new MessageTooLongException();
+		}
+		pending.append(part);
+		if (!last) {
+			return null;
+		}
+		this.partial = null;
+		return pending.toString();
+	}
+
+	/**
+	 * Note one part of a binary message.
+	 * @param last whether it is the last part
+	 * @return {@code true} for the first part of a message
+	 */
+	boolean startBinaryPart(boolean last) {
+		boolean first = !this.binaryInProgress;
+		this.binaryInProgress = !last;
+		return first;
+	}
+
 	boolean pingDue(long now, long pingIntervalNanos) {
 		return this.pingSentAt == 0 && now - this.lastPingAt >= pingIntervalNanos;
 	}
@@ -275,6 +325,17 @@ public final class HubSession {
 	@Override
 	public String toString() {
 		return "HubSession[id=" + getId() + ", user=" + this.user + ", topics=" + this.topics.size() + "]";
+	}
+
+	/**
+	 * A client message longer than {@code hub.limits.max-frame-size}.
+	 */
+	static final class MessageTooLongException extends RuntimeException {
+
+		MessageTooLongException() {
+			super("Message too long", null, false, false);
+		}
+
 	}
 
 }

@@ -233,7 +233,7 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 			this.instrumentation.sessionClosed(HubCloseStatus.INSTANCE_FULL);
 			return;
 		}
-		session.setTextMessageSizeLimit(this.settings.maxTextMessageSize());
+		applyMessageSizeLimits(session);
 		limitBlockingSends(session);
 		ConcurrentWebSocketSessionDecorator outbound = decorateSession(session);
 		HubSession hubSession = new HubSession(session, outbound, userOf(session),
@@ -301,6 +301,22 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 		return (user instanceof String name && !name.isBlank()) ? name : null;
 	}
 
+	/**
+	 * Tomcat allocates a per-session message buffer as large as the session's message size
+	 * limit (a 64 KB limit costs 128 KB of heap per session). There, the limit is set to the
+	 * small message buffer size: larger messages arrive in parts (this handler supports partial
+	 * messages) and are assembled up to the frame limit. Other containers (Jetty) allocate on
+	 * demand and enforce the limit on the whole message, so they get the frame limit itself.
+	 */
+	private void applyMessageSizeLimits(WebSocketSession session) {
+		Object nativeSession = (session instanceof NativeWebSocketSession nws) ? nws.getNativeSession() : null;
+		boolean preallocates = nativeSession != null
+				&& nativeSession.getClass().getName().startsWith("org.apache.tomcat.websocket.");
+		int limit = preallocates ? this.settings.messageBufferSize() : this.settings.maxTextMessageSize();
+		session.setTextMessageSizeLimit(limit);
+		session.setBinaryMessageSizeLimit(preallocates ? this.settings.messageBufferSize() : limit);
+	}
+
 	private void limitBlockingSends(WebSocketSession session) {
 		if (JAKARTA_WEBSOCKET_PRESENT && session instanceof NativeWebSocketSession nativeSession) {
 			jakarta.websocket.Session jakartaSession = nativeSession.getNativeSession(jakarta.websocket.Session.class);
@@ -318,12 +334,20 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 			return;
 		}
 		hubSession.pongReceived();
-		if (!withinRate(hubSession)) {
+		String payload;
+		try {
+			payload = hubSession.assemble(message.getPayload(), message.isLast(), this.settings.maxTextMessageSize());
+		}
+		catch (HubSession.MessageTooLongException ex) {
+			hubSession.close(CloseStatus.TOO_BIG_TO_PROCESS);
+			return;
+		}
+		if (payload == null || !withinRate(hubSession)) {
 			return;
 		}
 		ClientFrame frame;
 		try {
-			frame = this.codec.decode(message.getPayload());
+			frame = this.codec.decode(payload);
 		}
 		catch (ProtocolException ex) {
 			hubSession.reply(error(ex.getId(), ex.getErrorCode(), ex.getMessage()));
@@ -414,7 +438,8 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 		HubSession hubSession = this.sessions.get(session.getId());
 		if (hubSession != null) {
 			hubSession.pongReceived();
-			if (withinRate(hubSession)) {
+			// One error per binary message, however many parts it arrives in.
+			if (hubSession.startBinaryPart(message.isLast()) && withinRate(hubSession)) {
 				hubSession.reply(error(null, ErrorCode.INVALID_FRAME, "Binary frames are not supported"));
 			}
 		}
@@ -475,7 +500,7 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 
 	@Override
 	public boolean supportsPartialMessages() {
-		return false;
+		return true;
 	}
 
 	private void sweepHeartbeats() {

@@ -11,8 +11,10 @@ import org.springframework.util.Assert;
  * a slow consumer
  * @param sendBufferSizeLimit how many bytes may queue for a session before it is closed as a
  * slow consumer
- * @param maxTextMessageSize the largest inbound text frame accepted; larger frames close the
- * session with 1009
+ * @param maxTextMessageSize the largest inbound text message accepted, in characters; larger
+ * ones close the session with 1009
+ * @param messageBufferSize the container's per-session buffer for inbound messages, in bytes
+ * or characters; larger messages arrive in parts
  * @param pingInterval how often the server pings each session
  * @param pongTimeout how long the server waits for a pong before closing the session
  * @param maxSessions most sessions on this instance
@@ -25,7 +27,7 @@ import org.springframework.util.Assert;
  * @author wshub
  */
 public record SessionSettings(Duration sendTimeLimit, int sendBufferSizeLimit, int maxTextMessageSize,
-		Duration pingInterval, Duration pongTimeout, int maxSessions, int maxSessionsPerUser,
+		int messageBufferSize, Duration pingInterval, Duration pongTimeout, int maxSessions, int maxSessionsPerUser,
 		int maxSubscriptionsPerSession, double messageRate, int messageBurst, int maxRateViolations) {
 
 	/**
@@ -35,6 +37,7 @@ public record SessionSettings(Duration sendTimeLimit, int sendBufferSizeLimit, i
 		Assert.isTrue((!sendTimeLimit.isNegative() && !sendTimeLimit.isZero()), "'sendTimeLimit' must be positive");
 		Assert.isTrue(sendBufferSizeLimit > 0, "'sendBufferSizeLimit' must be positive");
 		Assert.isTrue(maxTextMessageSize > 0, "'maxTextMessageSize' must be positive");
+		Assert.isTrue(messageBufferSize > 0, "'messageBufferSize' must be positive");
 		Assert.isTrue((!pingInterval.isNegative() && !pingInterval.isZero()), "'pingInterval' must be positive");
 		Assert.isTrue((!pongTimeout.isNegative() && !pongTimeout.isZero()), "'pongTimeout' must be positive");
 		Assert.isTrue(maxSessions > 0, "'maxSessions' must be positive");
