@@ -1,0 +1,143 @@
+package io.github.wshub.benchmarks.jmh;
+
+import java.lang.reflect.Constructor;
+import java.lang.reflect.RecordComponent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.github.wshub.broker.DispatchLanes;
+import io.github.wshub.memory.InMemoryTopicBroker;
+import io.github.wshub.protocol.FrameCodec;
+import io.github.wshub.protocol.TopicNames;
+import io.github.wshub.security.PatternTopicAuthorizer;
+import io.github.wshub.session.HubSession;
+import io.github.wshub.session.HubWebSocketHandler;
+import io.github.wshub.session.LocalTopicRegistry;
+import io.github.wshub.session.SessionSettings;
+
+/**
+ * A hub without Redis or a servlet container, assembled from its public classes the way the
+ * auto-configuration assembles it: the in-memory broker, dispatch lanes, the local topic
+ * registry and the WebSocket handler. {@link HubSession}s are made the only public way, by
+ * opening {@link NoOpWebSocketSession}s on the handler.
+ *
+ * @author wshub
+ */
+public final class HubFixture implements AutoCloseable {
+
+	/**
+	 * The broker.
+	 */
+	public final InMemoryTopicBroker broker = new InMemoryTopicBroker("bench");
+
+	/**
+	 * The lanes: two, like the default on a 2-core machine.
+	 */
+	public final DispatchLanes lanes = new DispatchLanes(2, 100_000, "bench-lane-");
+
+	/**
+	 * The registry.
+	 */
+	public final LocalTopicRegistry registry = new LocalTopicRegistry(this.broker, this.lanes);
+
+	/**
+	 * The codec.
+	 */
+	public final FrameCodec codec = new FrameCodec(new TopicNames(200), 128, 64);
+
+	/**
+	 * The handler.
+	 */
+	public final HubWebSocketHandler handler;
+
+	/**
+	 * Assemble and start the hub.
+	 */
+	public HubFixture() {
+		this.broker.setMessageListener(this.registry);
+		SessionSettings settings = sessionSettings();
+		this.handler = new HubWebSocketHandler("bench", this.codec, this.registry, this.broker,
+				new PatternTopicAuthorizer(List.of("bench.**"), List.of("bench.**")), this.lanes, settings);
+		this.handler.start();
+	}
+
+	/**
+	 * Build the session settings by component name, so the fixture keeps compiling and running
+	 * while the record gains settings: the hub's defaults, without rate limit and heartbeats.
+	 * @return the settings
+	 */
+	static SessionSettings sessionSettings() {
+		RecordComponent[] components = SessionSettings.class.getRecordComponents();
+		Object[] values = new Object[components.length];
+		Class<?>[] types = new Class<?>[components.length];
+		for (int i = 0; i < components.length; i++) {
+			types[i] = components[i].getType();
+			values[i] = switch (components[i].getName()) {
+				case "sendTimeLimit" -> Duration.ofSeconds(10);
+				case "sendBufferSizeLimit" -> 512 * 1024;
+				case "maxTextMessageSize" -> 64 * 1024;
+				case "pingInterval", "pongTimeout" -> Duration.ofHours(1);
+				case "maxSessions" -> 1_000_000;
+				case "maxSessionsPerUser" -> 16;
+				case "maxSubscriptionsPerSession" -> 100;
+				case "messageRate" -> 1e9;
+				case "messageBurst" -> 1_000_000;
+				case "maxRateViolations" -> 100;
+				default -> defaultFor(types[i]);
+			};
+		}
+		try {
+			Constructor<SessionSettings> constructor = SessionSettings.class.getDeclaredConstructor(types);
+			return constructor.newInstance(values);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new IllegalStateException("Cannot create SessionSettings", ex);
+		}
+	}
+
+	private static Object defaultFor(Class<?> type) {
+		if (type == int.class) {
+			return 8 * 1024;
+		}
+		if (type == long.class) {
+			return 8L * 1024;
+		}
+		if (type == double.class) {
+			return 1.0;
+		}
+		if (type == boolean.class) {
+			return false;
+		}
+		if (type == Duration.class) {
+			return Duration.ofSeconds(10);
+		}
+		throw new IllegalStateException("No benchmark default for a SessionSettings component of type " + type);
+	}
+
+	/**
+	 * Open sessions on the handler.
+	 * @param count how many
+	 * @return the hub's sessions, each on a {@link NoOpWebSocketSession}
+	 */
+	public List<HubSession> openSessions(int count) {
+		List<HubSession> sessions = new ArrayList<>(count);
+		for (int i = 0; i < count; i++) {
+			NoOpWebSocketSession session = new NoOpWebSocketSession();
+			this.handler.afterConnectionEstablished(session);
+			HubSession hubSession = this.handler.getSession(session.getId());
+			if (hubSession == null) {
+				throw new IllegalStateException("Session was not admitted");
+			}
+			sessions.add(hubSession);
+		}
+		return sessions;
+	}
+
+	@Override
+	public void close() {
+		this.handler.stop();
+		this.lanes.shutdown(Duration.ofSeconds(5));
+	}
+
+}
