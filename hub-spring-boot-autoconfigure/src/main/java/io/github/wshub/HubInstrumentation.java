@@ -74,6 +74,13 @@ public interface HubInstrumentation {
 	}
 
 	/**
+	 * A targeted send ({@code direct} frame to a user or session) completed.
+	 * @param outcome whether it reached a session, found the target offline, or failed
+	 */
+	default void directSent(DirectOutcome outcome) {
+	}
+
+	/**
 	 * The broker recovered from a connection loss and re-subscribed.
 	 */
 	default void brokerReconnected() {
@@ -110,6 +117,28 @@ public interface HubInstrumentation {
 		 * The broker did not accept it.
 		 */
 		BROKER_UNAVAILABLE
+
+	}
+
+	/**
+	 * How a targeted send ended.
+	 */
+	enum DirectOutcome {
+
+		/**
+		 * It was routed to at least one session.
+		 */
+		DELIVERED,
+
+		/**
+		 * The target had no session on a live instance.
+		 */
+		OFFLINE,
+
+		/**
+		 * The registry or the broker failed.
+		 */
+		FAILED
 
 	}
 

@@ -97,7 +97,7 @@ public class HubTemplate {
 	 */
 	public CompletableFuture<SendResult> sendToUser(String user, @Nullable Object data) {
 		Assert.hasText(user, "'user' must not be empty");
-		return this.targetedDelivery.sendToUser(user, this.codec.encodeDirect(data));
+		return counted(this.targetedDelivery.sendToUser(user, this.codec.encodeDirect(data)));
 	}
 
 	/**
@@ -108,7 +108,14 @@ public class HubTemplate {
 	 */
 	public CompletableFuture<SendResult> sendToSession(String sessionId, @Nullable Object data) {
 		Assert.hasText(sessionId, "'sessionId' must not be empty");
-		return this.targetedDelivery.sendToSession(sessionId, this.codec.encodeDirect(data));
+		return counted(this.targetedDelivery.sendToSession(sessionId, this.codec.encodeDirect(data)));
+	}
+
+	private CompletableFuture<SendResult> counted(CompletableFuture<SendResult> send) {
+		HubInstrumentation current = this.instrumentation;
+		return send.whenComplete((result, ex) -> current.directSent((ex != null) ? HubInstrumentation.DirectOutcome.FAILED
+				: result.isDelivered() ? HubInstrumentation.DirectOutcome.DELIVERED
+						: HubInstrumentation.DirectOutcome.OFFLINE));
 	}
 
 	/**

@@ -26,7 +26,8 @@ import org.springframework.web.socket.CloseStatus;
  * Meters: {@code hub.messages.published} (tag {@code source}), {@code hub.messages.refused}
  * ({@code reason}), {@code hub.messages.delivered}, {@code hub.messages.dropped}
  * ({@code reason}), {@code hub.sessions.closed} ({@code code}, {@code reason}),
- * {@code hub.errors.sent} ({@code code}), {@code hub.broker.reconnects}, and the timers {@code hub.delivery.latency},
+ * {@code hub.errors.sent} ({@code code}), {@code hub.messages.direct} ({@code result}),
+ * {@code hub.broker.reconnects}, and the timers {@code hub.delivery.latency},
  * {@code hub.subscribe.latency} and {@code hub.fanout.duration}.
  *
  * @author wshub
@@ -52,6 +53,8 @@ public class MicrometerHubInstrumentation implements HubInstrumentation {
 	private final Map<DropReason, Counter> dropped = new EnumMap<>(DropReason.class);
 
 	private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
+
+	private final Map<DirectOutcome, Counter> direct = new EnumMap<>(DirectOutcome.class);
 
 	private final Map<Integer, Counter> closed = new ConcurrentHashMap<>();
 
@@ -93,6 +96,12 @@ public class MicrometerHubInstrumentation implements HubInstrumentation {
 			this.errors.put(code, Counter.builder("hub.errors.sent")
 				.description("Error frames sent to clients")
 				.tag("code", code.code())
+				.register(registry));
+		}
+		for (DirectOutcome outcome : DirectOutcome.values()) {
+			this.direct.put(outcome, Counter.builder("hub.messages.direct")
+				.description("Targeted sends to a user or session from application code, by outcome")
+				.tag("result", tagValue(outcome))
 				.register(registry));
 		}
 		this.delivered = Counter.builder("hub.messages.delivered")
@@ -163,6 +172,11 @@ public class MicrometerHubInstrumentation implements HubInstrumentation {
 	@Override
 	public void errorSent(ErrorCode code) {
 		this.errors.get(code).increment();
+	}
+
+	@Override
+	public void directSent(DirectOutcome outcome) {
+		this.direct.get(outcome).increment();
 	}
 
 	@Override

@@ -1,6 +1,8 @@
 package io.github.wshub.security;
 
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.jspecify.annotations.Nullable;
 
@@ -24,12 +26,18 @@ import org.springframework.util.Assert;
  * (whatever the subscribe patterns say), and a client may only publish on its own private
  * topics, and only if the publish patterns allow it. Server code publishes to any user's topics
  * through {@link io.github.wshub.HubTemplate}.
+ * <p>
+ * Decisions that do not depend on the user are cached per topic (at most
+ * {@value #MAX_CACHED_TOPICS} topics, then the cache starts over), so the publish path does not
+ * match patterns for every message.
  *
  * @author wshub
  */
 public class PatternTopicAuthorizer implements TopicAuthorizer {
 
 	private static final String USER = "{user}";
+
+	static final int MAX_CACHED_TOPICS = 10_000;
 
 	private final AntPathMatcher matcher = new AntPathMatcher(".");
 
@@ -40,6 +48,16 @@ public class PatternTopicAuthorizer implements TopicAuthorizer {
 	private final @Nullable String userTopicPattern;
 
 	private final @Nullable String userTopicNamespace;
+
+	private final Map<String, Boolean> subscribeCache = new ConcurrentHashMap<>();
+
+	private final Map<String, Boolean> publishCache = new ConcurrentHashMap<>();
+
+	private final Map<String, Boolean> userTopicCache = new ConcurrentHashMap<>();
+
+	private final boolean subscribeDependsOnUser;
+
+	private final boolean publishDependsOnUser;
 
 	/**
 	 * Create an authorizer without user-private topics.
@@ -73,6 +91,8 @@ public class PatternTopicAuthorizer implements TopicAuthorizer {
 			this.userTopicNamespace = null;
 		}
 		this.matcher.setCachePatterns(true);
+		this.subscribeDependsOnUser = this.subscribePatterns.stream().anyMatch((pattern) -> pattern.contains(USER));
+		this.publishDependsOnUser = this.publishPatterns.stream().anyMatch((pattern) -> pattern.contains(USER));
 	}
 
 	@Override
@@ -80,7 +100,10 @@ public class PatternTopicAuthorizer implements TopicAuthorizer {
 		if (isUserTopic(topic)) {
 			return isOwnUserTopic(session, topic);
 		}
-		return matchesAny(this.subscribePatterns, session, topic);
+		if (this.subscribeDependsOnUser) {
+			return matchesAny(this.subscribePatterns, session, topic);
+		}
+		return cached(this.subscribeCache, topic, () -> matchesAny(this.subscribePatterns, session, topic));
 	}
 
 	@Override
@@ -88,11 +111,29 @@ public class PatternTopicAuthorizer implements TopicAuthorizer {
 		if (isUserTopic(topic) && !isOwnUserTopic(session, topic)) {
 			return false;
 		}
-		return matchesAny(this.publishPatterns, session, topic);
+		if (this.publishDependsOnUser) {
+			return matchesAny(this.publishPatterns, session, topic);
+		}
+		return cached(this.publishCache, topic, () -> matchesAny(this.publishPatterns, session, topic));
 	}
 
 	private boolean isUserTopic(String topic) {
-		return this.userTopicNamespace != null && this.matcher.match(this.userTopicNamespace, topic);
+		String namespace = this.userTopicNamespace;
+		return namespace != null && cached(this.userTopicCache, topic, () -> this.matcher.match(namespace, topic));
+	}
+
+	private static boolean cached(Map<String, Boolean> cache, String topic,
+			java.util.function.BooleanSupplier decision) {
+		Boolean known = cache.get(topic);
+		if (known != null) {
+			return known;
+		}
+		boolean result = decision.getAsBoolean();
+		if (cache.size() >= MAX_CACHED_TOPICS) {
+			cache.clear();
+		}
+		cache.put(topic, result);
+		return result;
 	}
 
 	private boolean isOwnUserTopic(HubSession session, String topic) {

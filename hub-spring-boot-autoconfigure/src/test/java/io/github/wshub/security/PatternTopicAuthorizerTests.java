@@ -34,4 +34,19 @@ class PatternTopicAuthorizerTests {
 		assertThat(authorizer.canPublish(null, "chat")).isFalse();
 	}
 
+	@Test
+	void cachedDecisionsStayCorrectAndBounded() {
+		PatternTopicAuthorizer authorizer = new PatternTopicAuthorizer(List.of("chat.**"), List.of("chat.*"));
+		for (int round = 0; round < 2; round++) {
+			assertThat(authorizer.canSubscribe(null, "chat.a.b")).isTrue();
+			assertThat(authorizer.canPublish(null, "chat.a.b")).isFalse();
+			assertThat(authorizer.canPublish(null, "chat.a")).isTrue();
+			assertThat(authorizer.canSubscribe(null, "news")).isFalse();
+		}
+		for (int i = 0; i < PatternTopicAuthorizer.MAX_CACHED_TOPICS + 10; i++) {
+			assertThat(authorizer.canSubscribe(null, "chat.t" + i)).isTrue();
+		}
+		assertThat(authorizer.canSubscribe(null, "news")).isFalse();
+	}
+
 }
