@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -198,10 +196,8 @@ public final class RedisServer implements AutoCloseable {
 	 * @throws RedisServerException when Redis answers with an error
 	 */
 	public @Nullable Object execute(String... args) {
-		try (Socket socket = new Socket()) {
-			socket.connect(new InetSocketAddress(host(), this.port), 2000);
-			socket.setSoTimeout(10_000);
-			return Resp.execute(socket, args);
+		try (RespConnection connection = new RespConnection(this.port)) {
+			return connection.command(args);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("Redis command " + args[0] + " failed on port " + this.port, ex);

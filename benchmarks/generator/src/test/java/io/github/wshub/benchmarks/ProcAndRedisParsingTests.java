@@ -1,8 +1,5 @@
 package io.github.wshub.benchmarks;
 
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -56,17 +53,6 @@ class ProcAndRedisParsingTests {
 	}
 
 	@Test
-	void respEncodingAndReplies() throws Exception {
-		assertThat(new String(RespClient.encode("CONFIG", "RESETSTAT"), StandardCharsets.US_ASCII))
-			.isEqualTo("*2\r\n$6\r\nCONFIG\r\n$9\r\nRESETSTAT\r\n");
-		assertThat(RespClient.read(stream("+OK\r\n"))).isEqualTo("OK");
-		assertThat(RespClient.read(stream(":42\r\n"))).isEqualTo(42L);
-		assertThat(RespClient.read(stream("$5\r\nhello\r\n"))).isEqualTo("hello");
-		assertThat(RespClient.read(stream("$-1\r\n"))).isNull();
-		assertThat(RespClient.read(stream("*2\r\n:1\r\n$1\r\na\r\n"))).isEqualTo(List.of(1L, "a"));
-	}
-
-	@Test
 	void prometheusHubSeriesAreSummedAcrossLabels() {
 		String page = "# HELP x\nhub_sessions_closed_total{code=\"4002\"} 3.0\nhub_sessions_closed_total{code=\"1000\"} 2.0\n"
 				+ "jvm_threads 10\nhub_subscribe_latency_seconds_count 7\n";
@@ -74,10 +60,6 @@ class ProcAndRedisParsingTests {
 		assertThat(ServerMetrics.sum(values, "hub_sessions_closed_total")).isEqualTo(5.0);
 		assertThat(ServerMetrics.sum(values, "hub_subscribe_latency_seconds_count")).isEqualTo(7.0);
 		assertThat(values).doesNotContainKey("jvm_threads");
-	}
-
-	private static ByteArrayInputStream stream(String text) {
-		return new ByteArrayInputStream(text.getBytes(StandardCharsets.US_ASCII));
 	}
 
 }

@@ -6,6 +6,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -14,18 +15,63 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Just enough of the Redis serialization protocol (RESP2) to send one command and decode its
- * reply, so test assertions need no Redis client library.
+ * A connection to a Redis on 127.0.0.1 speaking just enough of RESP2 to send commands and
+ * decode their replies, so tests and benchmarks need no Redis client library.
  *
  * @author wshub
  */
-final class Resp {
+public final class RespConnection implements AutoCloseable {
 
-	private Resp() {
+	private final Socket socket;
+
+	private final InputStream in;
+
+	private final OutputStream out;
+
+	/**
+	 * Connect to a Redis on 127.0.0.1.
+	 * @param port the port
+	 * @throws IOException if it cannot connect
+	 */
+	public RespConnection(int port) throws IOException {
+		this.socket = new Socket();
+		try {
+			this.socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+			this.socket.setSoTimeout(10_000);
+			this.in = new BufferedInputStream(this.socket.getInputStream());
+			this.out = this.socket.getOutputStream();
+		}
+		catch (IOException ex) {
+			this.socket.close();
+			throw ex;
+		}
 	}
 
-	static @Nullable Object execute(Socket socket, String... args) throws IOException {
-		OutputStream out = socket.getOutputStream();
+	/**
+	 * Run one command and return its reply: a {@link String} for simple and bulk strings, a
+	 * {@link Long} for integers, a {@link List} for arrays, or {@code null}.
+	 * @param args the command and its arguments
+	 * @return the decoded reply
+	 * @throws IOException on a connection problem
+	 * @throws RedisServerException when Redis answers with an error
+	 */
+	public @Nullable Object command(String... args) throws IOException {
+		this.out.write(encode(args));
+		this.out.flush();
+		return read(this.in);
+	}
+
+	@Override
+	public void close() throws IOException {
+		this.socket.close();
+	}
+
+	/**
+	 * Encode a command as a RESP array of bulk strings.
+	 * @param args the command and its arguments
+	 * @return the bytes to send
+	 */
+	public static byte[] encode(String... args) {
 		ByteArrayOutputStream request = new ByteArrayOutputStream();
 		request.writeBytes(("*" + args.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
 		for (String arg : args) {
@@ -34,12 +80,17 @@ final class Resp {
 			request.writeBytes(bytes);
 			request.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
 		}
-		out.write(request.toByteArray());
-		out.flush();
-		return read(new BufferedInputStream(socket.getInputStream()));
+		return request.toByteArray();
 	}
 
-	private static @Nullable Object read(InputStream in) throws IOException {
+	/**
+	 * Read one RESP reply.
+	 * @param in the stream
+	 * @return the decoded reply
+	 * @throws IOException on a connection problem
+	 * @throws RedisServerException when the reply is an error
+	 */
+	public static @Nullable Object read(InputStream in) throws IOException {
 		int type = in.read();
 		String line = readLine(in);
 		switch (type) {
