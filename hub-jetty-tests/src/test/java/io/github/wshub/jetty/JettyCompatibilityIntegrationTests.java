@@ -1,7 +1,6 @@
 package io.github.wshub.jetty;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -51,10 +50,8 @@ class JettyCompatibilityIntegrationTests {
 	}
 
 	private static Instance start(String id) {
-		List<String> properties = new ArrayList<>(List.of(redis.springProperties()));
-		properties.addAll(List.of("hub.instance-id=" + id, "hub.session.ping-interval=300ms",
-				"hub.session.pong-timeout=400ms", "hub.limits.max-frame-size=4KB"));
-		return TestHubApplication.start(properties.toArray(new String[0]));
+		return TestHubApplication.start(redis, "hub.instance-id=" + id, "hub.session.ping-interval=300ms",
+				"hub.session.pong-timeout=400ms", "hub.limits.max-frame-size=4KB");
 	}
 
 	@Test

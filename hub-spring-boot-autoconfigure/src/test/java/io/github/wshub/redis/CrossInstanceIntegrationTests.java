@@ -35,8 +35,8 @@ class CrossInstanceIntegrationTests {
 
 	@BeforeAll
 	static void start() {
-		a = TestHubApplication.start(redis.springProperties());
-		b = TestHubApplication.start(redis.springProperties());
+		a = TestHubApplication.start(redis);
+		b = TestHubApplication.start(redis);
 	}
 
 	@AfterAll

@@ -36,8 +36,8 @@ class LazySubscriptionIntegrationTests {
 
 	@BeforeAll
 	static void start() {
-		a = TestHubApplication.start(redis.springProperties());
-		b = TestHubApplication.start(redis.springProperties());
+		a = TestHubApplication.start(redis);
+		b = TestHubApplication.start(redis);
 	}
 
 	@AfterAll

@@ -1,8 +1,6 @@
 package io.github.wshub.redis;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
 
@@ -94,11 +92,9 @@ class RedisFaultIntegrationTests {
 	}
 
 	private static Instance start(String id) {
-		List<String> properties = new ArrayList<>(List.of(redis.springProperties()));
-		properties.addAll(List.of("hub.instance-id=" + id, "hub.redis.probe-interval=200ms",
+		return TestHubApplication.start(redis, "hub.instance-id=" + id, "hub.redis.probe-interval=200ms",
 				"hub.redis.probe-timeout=300ms", "hub.redis.publish-timeout=1s", "spring.data.redis.timeout=1s",
-				"hub.registry.heartbeat-interval=200ms", "hub.registry.instance-ttl=2s"));
-		return TestHubApplication.start(properties.toArray(new String[0]));
+				"hub.registry.heartbeat-interval=200ms", "hub.registry.instance-ttl=2s");
 	}
 
 }

@@ -40,9 +40,7 @@ class SubscriptionStressIntegrationTests {
 	@ParameterizedTest(name = "unsubscribe grace {0}")
 	@ValueSource(strings = { "0ms", "15ms" })
 	void redisSubscriptionsMatchLocalRefcounts(String grace) {
-		List<String> properties = new ArrayList<>(List.of(redis.springProperties()));
-		properties.add("hub.redis.unsubscribe-grace=" + grace);
-		try (Instance instance = TestHubApplication.start(properties.toArray(new String[0]))) {
+		try (Instance instance = TestHubApplication.start(redis, "hub.redis.unsubscribe-grace=" + grace)) {
 			int clientCount = 40;
 			int operations = 300;
 			List<HubTestClient> clients = new ArrayList<>();

@@ -3,8 +3,6 @@ package io.github.wshub.registry;
 import java.io.File;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
@@ -50,10 +48,8 @@ class ConnectionRegistryIntegrationTests {
 	}
 
 	static Instance start(String id) {
-		List<String> properties = new ArrayList<>(List.of(redis.springProperties()));
-		properties.addAll(List.of("hub.instance-id=" + id, "hub.registry.heartbeat-interval=200ms",
-				"hub.registry.instance-ttl=1s"));
-		return TestHubApplication.start(properties.toArray(new String[0]));
+		return TestHubApplication.start(redis, "hub.instance-id=" + id, "hub.registry.heartbeat-interval=200ms",
+				"hub.registry.instance-ttl=1s");
 	}
 
 	@AfterAll

@@ -140,10 +140,8 @@ class RegistryConsistencyIntegrationTests {
 	}
 
 	private static Instance start(String id) {
-		List<String> properties = new ArrayList<>(List.of(redis.springProperties()));
-		properties.addAll(List.of("hub.instance-id=" + id, "hub.registry.heartbeat-interval=200ms",
-				"hub.registry.instance-ttl=2s", "spring.data.redis.timeout=500ms"));
-		return TestHubApplication.start(properties.toArray(new String[0]));
+		return TestHubApplication.start(redis, "hub.instance-id=" + id, "hub.registry.heartbeat-interval=200ms",
+				"hub.registry.instance-ttl=2s", "spring.data.redis.timeout=500ms");
 	}
 
 	@SuppressWarnings("unchecked")

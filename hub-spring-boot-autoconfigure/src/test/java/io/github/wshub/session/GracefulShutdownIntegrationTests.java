@@ -128,10 +128,9 @@ class GracefulShutdownIntegrationTests {
 	}
 
 	private static Instance start(String id, String... extra) {
-		List<String> properties = new ArrayList<>(List.of(redis.springProperties()));
-		properties.add("hub.instance-id=" + id);
+		List<String> properties = new ArrayList<>(List.of("hub.instance-id=" + id));
 		properties.addAll(List.of(extra));
-		return TestHubApplication.start(properties.toArray(new String[0]));
+		return TestHubApplication.start(redis, properties.toArray(new String[0]));
 	}
 
 	/**

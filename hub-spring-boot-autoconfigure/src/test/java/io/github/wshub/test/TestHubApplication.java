@@ -131,6 +131,18 @@ public class TestHubApplication {
 	}
 
 	/**
+	 * Start an instance on a test Redis.
+	 * @param redis the Redis the instance uses
+	 * @param properties extra properties as {@code key=value}
+	 * @return the running instance
+	 */
+	public static Instance start(io.github.wshub.testsupport.RedisServerExtension redis, String... properties) {
+		List<String> all = new ArrayList<>(List.of(redis.springProperties()));
+		all.addAll(List.of(properties));
+		return start(all.toArray(new String[0]));
+	}
+
+	/**
 	 * A running instance.
 	 *
 	 * @param context the application context
