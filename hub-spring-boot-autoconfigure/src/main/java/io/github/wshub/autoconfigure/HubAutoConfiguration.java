@@ -117,9 +117,11 @@ public final class HubAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	TargetedDelivery hubTargetedDelivery(HubWebSocketHandler handler, ConnectionRegistry connectionRegistry,
-			TopicBroker broker, DispatchLanes lanes, HubProperties properties) {
+			TopicBroker broker, DispatchLanes lanes, HubProperties properties,
+			ObjectProvider<HubInstrumentation> instrumentation) {
 		TargetedDelivery delivery = new TargetedDelivery(handler, connectionRegistry, broker, lanes,
 				properties.getInstanceId());
+		delivery.setInstrumentation(instrumentation.getIfAvailable(() -> HubInstrumentation.NONE));
 		broker.setControlMessageListener(delivery);
 		return delivery;
 	}

@@ -12,6 +12,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import io.github.wshub.HubInstrumentation;
 import io.github.wshub.SendResult;
 import io.github.wshub.broker.ControlMessageListener;
 import io.github.wshub.broker.DispatchLanes;
@@ -53,6 +54,8 @@ public class TargetedDelivery implements ControlMessageListener {
 
 	private final String instanceId;
 
+	private volatile HubInstrumentation instrumentation = HubInstrumentation.NONE;
+
 	/**
 	 * Create a delivery service and register it as the broker's control listener.
 	 * @param handler the handler holding this instance's sessions
@@ -68,6 +71,14 @@ public class TargetedDelivery implements ControlMessageListener {
 		this.broker = broker;
 		this.lanes = lanes;
 		this.instanceId = instanceId;
+	}
+
+	/**
+	 * Set where dropped control messages are reported, for metrics.
+	 * @param instrumentation the instrumentation
+	 */
+	public void setInstrumentation(HubInstrumentation instrumentation) {
+		this.instrumentation = instrumentation;
 	}
 
 	/**
@@ -155,7 +166,9 @@ public class TargetedDelivery implements ControlMessageListener {
 		}
 		String command = parts[1];
 		byte[] body = frame;
-		this.lanes.execute("control", () -> apply(command, sessionIds, body));
+		if (!this.lanes.execute("control", () -> apply(command, sessionIds, body)) && DELIVER.equals(command)) {
+			this.instrumentation.messageDropped(HubInstrumentation.DropReason.LANE_FULL, sessionIds.size());
+		}
 	}
 
 	private int apply(String command, Collection<String> sessionIds, byte @Nullable [] frame) {
