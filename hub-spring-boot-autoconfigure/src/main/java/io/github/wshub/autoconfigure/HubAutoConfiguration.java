@@ -90,7 +90,7 @@ public final class HubAutoConfiguration {
 	LocalTopicRegistry hubLocalTopicRegistry(TopicBroker broker, DispatchLanes lanes,
 			ObjectProvider<HubInstrumentation> instrumentation) {
 		LocalTopicRegistry registry = new LocalTopicRegistry(broker, lanes);
-		registry.setInstrumentation(instrumentation.getIfAvailable(() -> HubInstrumentation.NONE));
+		registry.setInstrumentation(orNone(instrumentation));
 		broker.setMessageListener(registry);
 		return registry;
 	}
@@ -104,12 +104,12 @@ public final class HubAutoConfiguration {
 		HubProperties.Limits limits = properties.getLimits();
 		SessionSettings settings = new SessionSettings(session.getSendTimeLimit(),
 				(int) session.getSendBufferSizeLimit().toBytes(), (int) limits.getMaxFrameSize().toBytes(),
-				(int) session.getMessageBufferSize().toBytes(), session.getPingInterval(), session.getPongTimeout(), limits.getMaxSessions(),
-				limits.getMaxSessionsPerUser(), limits.getMaxSubscriptionsPerSession(), limits.getMessageRate(),
-				limits.getMessageBurst(), limits.getMaxRateViolations());
+				(int) session.getMessageBufferSize().toBytes(), session.getPingInterval(), session.getPongTimeout(),
+				limits.getMaxSessions(), limits.getMaxSessionsPerUser(), limits.getMaxSubscriptionsPerSession(),
+				limits.getMessageRate(), limits.getMessageBurst(), limits.getMaxRateViolations());
 		HubWebSocketHandler handler = new HubWebSocketHandler(properties.getInstanceId(), codec, registry, broker,
 				authorizer, lanes, settings);
-		handler.setInstrumentation(instrumentation.getIfAvailable(() -> HubInstrumentation.NONE));
+		handler.setInstrumentation(orNone(instrumentation));
 		handler.setConnectionRegistry(connectionRegistry);
 		return handler;
 	}
@@ -121,7 +121,7 @@ public final class HubAutoConfiguration {
 			ObjectProvider<HubInstrumentation> instrumentation) {
 		TargetedDelivery delivery = new TargetedDelivery(handler, connectionRegistry, broker, lanes,
 				properties.getInstanceId());
-		delivery.setInstrumentation(instrumentation.getIfAvailable(() -> HubInstrumentation.NONE));
+		delivery.setInstrumentation(orNone(instrumentation));
 		broker.setControlMessageListener(delivery);
 		return delivery;
 	}
@@ -141,7 +141,7 @@ public final class HubAutoConfiguration {
 			ObjectProvider<HubInstrumentation> instrumentation) {
 		HubTemplate template = new HubTemplate(broker, codec, properties.getInstanceId(), targetedDelivery,
 				connectionRegistry);
-		template.setInstrumentation(instrumentation.getIfAvailable(() -> HubInstrumentation.NONE));
+		template.setInstrumentation(orNone(instrumentation));
 		return template;
 	}
 
@@ -161,6 +161,10 @@ public final class HubAutoConfiguration {
 		mapping.setUrlMap(Map.of(properties.getPath(), requestHandler));
 		mapping.setOrder(1);
 		return mapping;
+	}
+
+	private static HubInstrumentation orNone(ObjectProvider<HubInstrumentation> instrumentation) {
+		return instrumentation.getIfAvailable(() -> HubInstrumentation.NONE);
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -216,7 +220,7 @@ public final class HubAutoConfiguration {
 			broker.setPublishTimeout(redis.getPublishTimeout());
 			broker.setProbeInterval(redis.getProbeInterval());
 			broker.setProbeTimeout(redis.getProbeTimeout());
-			broker.setInstrumentation(instrumentation.getIfAvailable(() -> HubInstrumentation.NONE));
+			broker.setInstrumentation(orNone(instrumentation));
 			return broker;
 		}
 

@@ -321,6 +321,17 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 
 	@Override
 	public CompletableFuture<Void> publish(BrokerMessage message) {
+		byte[] channel = concat(this.topicPrefixBytes, message.topic().getBytes(StandardCharsets.UTF_8));
+		return send(channel, RedisEnvelope.encode(message), "the publish on topic '" + message.topic() + "'")
+			.thenApply((receivers) -> null);
+	}
+
+	/**
+	 * PUBLISH a payload, failing at once while the broker is stopped or Redis is known to be
+	 * unreachable, and after {@code publishTimeout} otherwise.
+	 * @return the number of subscribers Redis delivered to
+	 */
+	private CompletableFuture<Long> send(byte[] channel, byte[] payload, String what) {
 		Publisher current = this.publisher;
 		if (current == null) {
 			return CompletableFuture.failedFuture(
@@ -329,11 +340,10 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 		if (isKnownUnreachable()) {
 			return CompletableFuture.failedFuture(new BrokerUnavailableException("Redis is unreachable", null));
 		}
-		byte[] channel = concat(this.topicPrefixBytes, message.topic().getBytes(StandardCharsets.UTF_8));
-		return current.publish(channel, RedisEnvelope.encode(message))
+		return current.publishCounting(channel, payload)
 			.orTimeout(this.publishTimeout.toMillis(), TimeUnit.MILLISECONDS)
-			.exceptionallyCompose((ex) -> CompletableFuture.failedFuture(new BrokerUnavailableException(
-					"Redis did not accept the publish on topic '" + message.topic() + "'", ex)));
+			.exceptionallyCompose((ex) -> CompletableFuture
+				.failedFuture(new BrokerUnavailableException("Redis did not accept " + what, ex)));
 	}
 
 	@Override
@@ -344,19 +354,9 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 
 	@Override
 	public CompletableFuture<Boolean> sendToInstance(String instanceId, byte[] payload) {
-		Publisher current = this.publisher;
-		if (current == null) {
-			return CompletableFuture.failedFuture(
-					new BrokerUnavailableException("Redis broker is not running", new IllegalStateException()));
-		}
-		if (isKnownUnreachable()) {
-			return CompletableFuture.failedFuture(new BrokerUnavailableException("Redis is unreachable", null));
-		}
-		return current.publishCounting((this.instancePrefix + instanceId).getBytes(StandardCharsets.UTF_8), payload)
-			.orTimeout(this.publishTimeout.toMillis(), TimeUnit.MILLISECONDS)
-			.thenApply((receivers) -> receivers > 0)
-			.exceptionallyCompose((ex) -> CompletableFuture.failedFuture(new BrokerUnavailableException(
-					"Redis did not accept a message for instance '" + instanceId + "'", ex)));
+		return send((this.instancePrefix + instanceId).getBytes(StandardCharsets.UTF_8), payload,
+				"a message for instance '" + instanceId + "'")
+			.thenApply((receivers) -> receivers > 0);
 	}
 
 	/**
