@@ -18,6 +18,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -36,10 +37,13 @@ import org.springframework.data.redis.connection.ReactiveRedisConnection;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnection;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.util.Assert;
+import org.springframework.util.ClassUtils;
 
 /**
  * {@link TopicBroker} on Redis Pub/Sub, built on Spring Data Redis'
@@ -87,6 +91,9 @@ import org.springframework.util.Assert;
 public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(RedisTopicBroker.class);
+
+	private static final boolean LETTUCE_PRESENT = ClassUtils.isPresent("io.lettuce.core.RedisClient",
+			RedisTopicBroker.class.getClassLoader());
 
 	private static final int MAX_BATCH = 1024;
 
@@ -156,6 +163,8 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 	private @Nullable ScheduledExecutorService timer;
 
 	private @Nullable Publisher publisher;
+
+	private @Nullable PublishDeadlines publishDeadlines;
 
 	private int phase = DEFAULT_PHASE - 4096;
 
@@ -340,9 +349,12 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 		if (isKnownUnreachable()) {
 			return CompletableFuture.failedFuture(new BrokerUnavailableException("Redis is unreachable", null));
 		}
-		return current.publishCounting(channel, payload)
-			.orTimeout(this.publishTimeout.toMillis(), TimeUnit.MILLISECONDS)
-			.exceptionallyCompose((ex) -> CompletableFuture
+		PublishDeadlines deadlines = this.publishDeadlines;
+		CompletableFuture<Long> published = current.publishCounting(channel, payload);
+		if (deadlines != null) {
+			deadlines.add(published);
+		}
+		return published.exceptionallyCompose((ex) -> CompletableFuture
 				.failedFuture(new BrokerUnavailableException("Redis did not accept " + what, ex)));
 	}
 
@@ -691,6 +703,10 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 			ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(timerThreads);
 			scheduler.scheduleWithFixedDelay(this::probe, this.probeInterval.toMillis(), this.probeInterval.toMillis(),
 					TimeUnit.MILLISECONDS);
+			PublishDeadlines deadlines = new PublishDeadlines(this.publishTimeout);
+			long sweepMillis = sweepInterval(this.publishTimeout).toMillis();
+			scheduler.scheduleWithFixedDelay(deadlines::sweep, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
+			this.publishDeadlines = deadlines;
 			this.timer = scheduler;
 			this.publisher = createPublisher();
 			this.running = true;
@@ -701,7 +717,18 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 		}
 	}
 
+	/**
+	 * How often publish deadlines are checked: a tenth of the timeout, between 10 and 100 ms.
+	 */
+	static Duration sweepInterval(Duration publishTimeout) {
+		long millis = Math.max(10, Math.min(100, publishTimeout.toMillis() / 10));
+		return Duration.ofMillis(millis);
+	}
+
 	private Publisher createPublisher() {
+		if (LETTUCE_PRESENT && this.connectionFactory instanceof LettuceConnectionFactory lettuceFactory) {
+			return new LettucePublisher(lettuceFactory);
+		}
 		if (this.connectionFactory instanceof ReactiveRedisConnectionFactory reactiveFactory) {
 			ReactiveRedisConnection connection = reactiveFactory.getReactiveConnection();
 			return new ReactivePublisher(connection);
@@ -754,6 +781,11 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 			this.publisher = null;
 			if (current != null) {
 				current.close();
+			}
+			PublishDeadlines deadlines = this.publishDeadlines;
+			this.publishDeadlines = null;
+			if (deadlines != null) {
+				deadlines.clear();
 			}
 		}
 	}
@@ -830,6 +862,40 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 		CompletableFuture<Long> publishCounting(byte[] channel, byte[] payload);
 
 		void close();
+
+	}
+
+	/**
+	 * Publishes through Lettuce's asynchronous API on the connection factory's connection (the
+	 * shared native connection unless sharing is disabled): the cheapest path, with no reactive
+	 * operators between the caller and the command. Calls from one thread reach Redis in call
+	 * order.
+	 */
+	private static final class LettucePublisher implements Publisher {
+
+		private final LettuceConnection connection;
+
+		private final RedisClusterAsyncCommands<byte[], byte[]> commands;
+
+		LettucePublisher(LettuceConnectionFactory connectionFactory) {
+			this.connection = (LettuceConnection) connectionFactory.getConnection();
+			this.commands = this.connection.getNativeConnection();
+		}
+
+		@Override
+		public CompletableFuture<Long> publishCounting(byte[] channel, byte[] payload) {
+			return this.commands.publish(channel, payload).toCompletableFuture();
+		}
+
+		@Override
+		public void close() {
+			try {
+				this.connection.close();
+			}
+			catch (RuntimeException ex) {
+				logger.debug("Failed to close connection", ex);
+			}
+		}
 
 	}
 
