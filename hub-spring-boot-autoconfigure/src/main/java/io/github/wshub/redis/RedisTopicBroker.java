@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -97,6 +98,10 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 
 	private static final int MAX_BATCH = 1024;
 
+	// Pause between attempts to reach Redis while it is unreachable: the control channel's
+	// subscription and the publishing connection.
+	private static final Duration CONNECT_RETRY_INTERVAL = Duration.ofMillis(500);
+
 	// Not a valid topic name: queued to ask the subscription thread to re-subscribe everything.
 	private static final String RESUBSCRIBE_ALL = "";
 
@@ -162,9 +167,9 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 
 	private @Nullable ScheduledExecutorService timer;
 
-	private @Nullable Publisher publisher;
+	private volatile @Nullable Publisher publisher;
 
-	private @Nullable PublishDeadlines publishDeadlines;
+	private volatile @Nullable PublishDeadlines publishDeadlines;
 
 	private int phase = DEFAULT_PHASE - 4096;
 
@@ -512,7 +517,7 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 			try {
 				if (!this.controlSubscribed && !subscribeControlChannel()) {
 					failWaitingSubscriptions();
-					Thread.sleep(500);
+					Thread.sleep(CONNECT_RETRY_INTERVAL.toMillis());
 					continue;
 				}
 				String first = this.pending.poll(200, TimeUnit.MILLISECONDS);
@@ -705,15 +710,25 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 					TimeUnit.MILLISECONDS);
 			PublishDeadlines deadlines = new PublishDeadlines(this.publishTimeout);
 			long sweepMillis = sweepInterval(this.publishTimeout).toMillis();
-			scheduler.scheduleWithFixedDelay(deadlines::sweep, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
+			scheduler.scheduleWithFixedDelay(() -> sweep(deadlines), sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
 			this.publishDeadlines = deadlines;
 			this.timer = scheduler;
-			this.publisher = createPublisher();
+			this.publisher = createPublisher(scheduler);
 			this.running = true;
 			Thread thread = new Thread(this::runSubscriptions, "hub-redis-subscriptions");
 			thread.setDaemon(true);
 			this.worker = thread;
 			thread.start();
+		}
+	}
+
+	private static void sweep(PublishDeadlines deadlines) {
+		try {
+			deadlines.sweep();
+		}
+		catch (RuntimeException ex) {
+			// Never let one failure cancel the periodic sweep.
+			logger.error("Failed to check publish deadlines", ex);
 		}
 	}
 
@@ -725,9 +740,9 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 		return Duration.ofMillis(millis);
 	}
 
-	private Publisher createPublisher() {
+	private Publisher createPublisher(ScheduledExecutorService scheduler) {
 		if (LETTUCE_PRESENT && this.connectionFactory instanceof LettuceConnectionFactory lettuceFactory) {
-			return new LettucePublisher(lettuceFactory);
+			return new LettucePublisher(lettuceFactory, scheduler, CONNECT_RETRY_INTERVAL);
 		}
 		if (this.connectionFactory instanceof ReactiveRedisConnectionFactory reactiveFactory) {
 			ReactiveRedisConnection connection = reactiveFactory.getReactiveConnection();
@@ -870,27 +885,88 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 	 * shared native connection unless sharing is disabled): the cheapest path, with no reactive
 	 * operators between the caller and the command. Calls from one thread reach Redis in call
 	 * order.
+	 * <p>
+	 * Obtaining that connection connects to Redis. It is tried once when the broker starts and,
+	 * while Redis is unreachable, again on the broker's timer; until it succeeds, publishes fail
+	 * at once, so no caller ever waits for a connection.
 	 */
 	private static final class LettucePublisher implements Publisher {
 
-		private final LettuceConnection connection;
+		private final LettuceConnectionFactory connectionFactory;
 
-		private final RedisClusterAsyncCommands<byte[], byte[]> commands;
+		private final ScheduledExecutorService timer;
 
-		LettucePublisher(LettuceConnectionFactory connectionFactory) {
-			this.connection = (LettuceConnection) connectionFactory.getConnection();
-			this.commands = this.connection.getNativeConnection();
+		private final Duration retryInterval;
+
+		private volatile @Nullable RedisClusterAsyncCommands<byte[], byte[]> commands;
+
+		private @Nullable LettuceConnection connection;
+
+		private boolean closed;
+
+		LettucePublisher(LettuceConnectionFactory connectionFactory, ScheduledExecutorService timer,
+				Duration retryInterval) {
+			this.connectionFactory = connectionFactory;
+			this.timer = timer;
+			this.retryInterval = retryInterval;
+			connectOrRetry();
+		}
+
+		private void connectOrRetry() {
+			if (connect()) {
+				return;
+			}
+			try {
+				this.timer.schedule(this::connectOrRetry, this.retryInterval.toMillis(), TimeUnit.MILLISECONDS);
+			}
+			catch (RejectedExecutionException ex) {
+				// The broker stopped.
+			}
+		}
+
+		private synchronized boolean connect() {
+			if (this.closed || this.commands != null) {
+				return true;
+			}
+			LettuceConnection candidate = null;
+			try {
+				candidate = (LettuceConnection) this.connectionFactory.getConnection();
+				this.commands = candidate.getNativeConnection();
+				this.connection = candidate;
+				return true;
+			}
+			catch (RuntimeException ex) {
+				logger.debug("No Redis connection for publishing yet", ex);
+				if (candidate != null) {
+					closeQuietly(candidate);
+				}
+				return false;
+			}
 		}
 
 		@Override
 		public CompletableFuture<Long> publishCounting(byte[] channel, byte[] payload) {
-			return this.commands.publish(channel, payload).toCompletableFuture();
+			RedisClusterAsyncCommands<byte[], byte[]> current = this.commands;
+			if (current == null) {
+				return CompletableFuture.failedFuture(new IllegalStateException("Not connected to Redis yet"));
+			}
+			return current.publish(channel, payload).toCompletableFuture();
 		}
 
 		@Override
-		public void close() {
+		public synchronized void close() {
+			this.closed = true;
+			this.commands = null;
+			LettuceConnection current = this.connection;
+			this.connection = null;
+			if (current != null) {
+				closeQuietly(current);
+			}
+		}
+
+		private static void closeQuietly(LettuceConnection connection) {
 			try {
-				this.connection.close();
+				connection.close();
 			}
 			catch (RuntimeException ex) {
 				logger.debug("Failed to close connection", ex);
