@@ -35,6 +35,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -42,6 +43,8 @@ import org.springframework.core.task.SyncTaskExecutor;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
+import org.springframework.util.Assert;
+import org.springframework.util.unit.DataSize;
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.server.support.DefaultHandshakeHandler;
 import org.springframework.web.socket.server.support.OriginHandshakeInterceptor;
@@ -165,6 +168,28 @@ public final class HubAutoConfiguration {
 
 	private static HubInstrumentation orNone(ObjectProvider<HubInstrumentation> instrumentation) {
 		return instrumentation.getIfAvailable(() -> HubInstrumentation.NONE);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = { "org.apache.catalina.connector.Connector",
+			"org.springframework.boot.tomcat.TomcatConnectorCustomizer" })
+	@ConditionalOnProperty(name = "hub.session.tomcat-socket-buffer-size")
+	static class TomcatSocketBufferConfiguration {
+
+		@Bean
+		TomcatConnectorCustomizer hubTomcatSocketBufferCustomizer(HubProperties properties) {
+			DataSize size = properties.getSession().getTomcatSocketBufferSize();
+			Assert.state(size != null, "'hub.session.tomcat-socket-buffer-size' must be set");
+			long bytes = size.toBytes();
+			Assert.state(bytes >= 512 && bytes <= Integer.MAX_VALUE,
+					"'hub.session.tomcat-socket-buffer-size' must be at least 512B");
+			String value = Long.toString(bytes);
+			return (connector) -> {
+				connector.setProperty("socket.appReadBufSize", value);
+				connector.setProperty("socket.appWriteBufSize", value);
+			};
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -6,6 +6,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.Assert;
 import org.springframework.util.unit.DataSize;
@@ -169,6 +171,15 @@ public class HubProperties {
 		 */
 		private DataSize messageBufferSize = DataSize.ofKilobytes(1);
 
+		/**
+		 * Size of Tomcat's read and write buffers of every connection (its connector's
+		 * socket.appReadBufSize and socket.appWriteBufSize, 8 KB each by default). Smaller
+		 * buffers lower the memory of mostly idle connections; frames larger than the buffer
+		 * are read and written in several steps. Unset keeps Tomcat's default. Other containers
+		 * ignore it.
+		 */
+		private @Nullable DataSize tomcatSocketBufferSize;
+
 		public Duration getPingInterval() {
 			return this.pingInterval;
 		}
@@ -199,6 +210,14 @@ public class HubProperties {
 
 		public void setMessageBufferSize(DataSize messageBufferSize) {
 			this.messageBufferSize = messageBufferSize;
+		}
+
+		public @Nullable DataSize getTomcatSocketBufferSize() {
+			return this.tomcatSocketBufferSize;
+		}
+
+		public void setTomcatSocketBufferSize(@Nullable DataSize tomcatSocketBufferSize) {
+			this.tomcatSocketBufferSize = tomcatSocketBufferSize;
 		}
 
 		public DataSize getSendBufferSizeLimit() {

@@ -3,6 +3,7 @@ package io.github.wshub.autoconfigure;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
+import org.apache.catalina.connector.Connector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -30,6 +31,7 @@ import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfigurat
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
@@ -70,6 +72,37 @@ class HubAutoConfigurationTests {
 			assertThat(context.getBean("hubRedisMessageListenerContainer"))
 				.isInstanceOf(RedisMessageListenerContainer.class);
 		});
+	}
+
+	@Test
+	void tomcatSocketBuffersAreLeftAloneByDefault() {
+		withRedis().run((context) -> assertThat(context).doesNotHaveBean(TomcatConnectorCustomizer.class));
+	}
+
+	@Test
+	void tomcatSocketBuffersAreSizedWhenConfigured() {
+		withRedis().withPropertyValues("hub.session.tomcat-socket-buffer-size=1KB").run((context) -> {
+			assertThat(context).hasSingleBean(TomcatConnectorCustomizer.class);
+			Connector connector = new Connector();
+			context.getBean(TomcatConnectorCustomizer.class).customize(connector);
+			assertThat(connector.getProperty("socket.appReadBufSize")).hasToString("1024");
+			assertThat(connector.getProperty("socket.appWriteBufSize")).hasToString("1024");
+		});
+	}
+
+	@Test
+	void tomcatSocketBufferSizeBelowMinimumFails() {
+		withRedis().withPropertyValues("hub.session.tomcat-socket-buffer-size=100B")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("'hub.session.tomcat-socket-buffer-size' must be at least 512B"));
+	}
+
+	@Test
+	void tomcatSocketBufferCustomizerBacksOffWithoutTomcat() {
+		withRedis().withPropertyValues("hub.session.tomcat-socket-buffer-size=1KB")
+			.withClassLoader(new FilteredClassLoader("org.apache.catalina"))
+			.run((context) -> assertThat(context).doesNotHaveBean("hubTomcatSocketBufferCustomizer"));
 	}
 
 	@Test
