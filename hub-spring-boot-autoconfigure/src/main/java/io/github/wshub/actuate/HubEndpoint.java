@@ -199,7 +199,7 @@ public class HubEndpoint {
 	}
 
 	private BrokerDescriptor brokerDescriptor() {
-		return new BrokerDescriptor(this.broker.getClass().getSimpleName(), this.broker.isConnected());
+		return new BrokerDescriptor(this.broker.getType(), this.broker.isConnected());
 	}
 
 	/**
@@ -222,7 +222,7 @@ public class HubEndpoint {
 	/**
 	 * The broker.
 	 *
-	 * @param type the broker's class, for example {@code RedisTopicBroker}
+	 * @param type the broker's type: {@code redis}, {@code memory}, or what a custom broker says
 	 * @param connected whether it can deliver messages now
 	 */
 	public record BrokerDescriptor(String type, boolean connected) {

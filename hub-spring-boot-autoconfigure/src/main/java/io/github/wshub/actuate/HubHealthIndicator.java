@@ -45,6 +45,10 @@ public class HubHealthIndicator extends AbstractHealthIndicator {
 			.withDetail("state", state.name().toLowerCase(java.util.Locale.ROOT))
 			.withDetail("sessions", this.handler.getSessionCount())
 			.withDetail("brokerConnected", this.broker.isConnected());
+		String problem = this.broker.getProblem();
+		if (problem != null) {
+			builder.withDetail("brokerProblem", problem);
+		}
 	}
 
 }

@@ -245,6 +245,7 @@ public final class HubAutoConfiguration {
 			broker.setPublishTimeout(redis.getPublishTimeout());
 			broker.setProbeInterval(redis.getProbeInterval());
 			broker.setProbeTimeout(redis.getProbeTimeout());
+			broker.setResubscribeWait(redis.getResubscribeWait());
 			broker.setInstrumentation(orNone(instrumentation));
 			return broker;
 		}

@@ -510,6 +510,14 @@ public class HubProperties {
 		 */
 		private Duration probeTimeout = Duration.ofSeconds(3);
 
+		/**
+		 * After a Redis connection was lost, how long publishes on a topic are refused with
+		 * broker_unavailable until Redis delivers them to as many subscribers (instances) as
+		 * the topic had before; a topic that does not get back to that count within this time
+		 * (an instance died meanwhile) is accepted as it is.
+		 */
+		private Duration resubscribeWait = Duration.ofSeconds(10);
+
 		public Duration getSubscribeTimeout() {
 			return this.subscribeTimeout;
 		}
@@ -540,6 +548,14 @@ public class HubProperties {
 
 		public void setProbeTimeout(Duration probeTimeout) {
 			this.probeTimeout = probeTimeout;
+		}
+
+		public Duration getResubscribeWait() {
+			return this.resubscribeWait;
+		}
+
+		public void setResubscribeWait(Duration resubscribeWait) {
+			this.resubscribeWait = resubscribeWait;
 		}
 
 	}

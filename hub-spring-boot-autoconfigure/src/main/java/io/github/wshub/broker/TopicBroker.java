@@ -3,6 +3,8 @@ package io.github.wshub.broker;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Carries topic messages between hub instances. The hub calls {@link #subscribe(String)} when a
  * topic's local refcount goes from 0 to 1 (and again for each further local subscriber, to
@@ -85,5 +87,22 @@ public interface TopicBroker {
 	 * @return {@code true} when connected
 	 */
 	boolean isConnected();
+
+	/**
+	 * Say why the broker is not {@link #isConnected() connected}, for health details and logs.
+	 * @return a short reason, or {@code null} when it is connected
+	 */
+	default @Nullable String getProblem() {
+		return isConnected() ? null : "the broker is not connected";
+	}
+
+	/**
+	 * Return a stable word naming the kind of broker, as shown by the Actuator endpoint (for
+	 * example {@code redis} or {@code memory}).
+	 * @return the type
+	 */
+	default String getType() {
+		return "custom";
+	}
 
 }

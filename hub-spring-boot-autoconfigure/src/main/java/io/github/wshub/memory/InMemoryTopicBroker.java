@@ -95,4 +95,9 @@ public class InMemoryTopicBroker implements TopicBroker {
 		return true;
 	}
 
+	@Override
+	public String getType() {
+		return "memory";
+	}
+
 }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -16,9 +17,11 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -107,6 +110,9 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 
 	private static final String PING = "wshub-ping ";
 
+	// How long stop() waits for the subscription thread to end.
+	private static final Duration WORKER_STOP_TIMEOUT = Duration.ofSeconds(2);
+
 	private final RedisMessageListenerContainer container;
 
 	private final RedisConnectionFactory connectionFactory;
@@ -171,6 +177,18 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 
 	private volatile @Nullable PublishDeadlines publishDeadlines;
 
+	private volatile @Nullable PublishFence fence;
+
+	private @Nullable AbstractRedisClient fencedClient;
+
+	private Duration resubscribeWait = Duration.ofSeconds(10);
+
+	// Whether a confirmation of every held subscription is queued for the subscription thread.
+	private final AtomicBoolean confirmationQueued = new AtomicBoolean();
+
+	// When the subscription thread entered its current call of the container (0: not in one).
+	private volatile long containerCallSince;
+
 	private int phase = DEFAULT_PHASE - 4096;
 
 	/**
@@ -226,6 +244,16 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 	public void setPublishTimeout(Duration publishTimeout) {
 		Assert.isTrue(!publishTimeout.isNegative() && !publishTimeout.isZero(), "'publishTimeout' must be positive");
 		this.publishTimeout = publishTimeout;
+	}
+
+	/**
+	 * Set how long, after a lost Redis connection, a topic's publishes wait for as many
+	 * subscribers as the topic had before to subscribe again (see {@link PublishFence}).
+	 * @param resubscribeWait the longest wait
+	 */
+	public void setResubscribeWait(Duration resubscribeWait) {
+		Assert.isTrue(!resubscribeWait.isNegative(), "'resubscribeWait' must not be negative");
+		this.resubscribeWait = resubscribeWait;
 	}
 
 	/**
@@ -336,16 +364,17 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 	@Override
 	public CompletableFuture<Void> publish(BrokerMessage message) {
 		byte[] channel = concat(this.topicPrefixBytes, message.topic().getBytes(StandardCharsets.UTF_8));
-		return send(channel, RedisEnvelope.encode(message), "the publish on topic '" + message.topic() + "'")
-			.thenApply((receivers) -> null);
+		return send(channel, RedisEnvelope.encode(message), message.topic()).thenApply((receivers) -> null);
 	}
 
 	/**
-	 * PUBLISH a payload, failing at once while the broker is stopped or Redis is known to be
-	 * unreachable, and after {@code publishTimeout} otherwise.
+	 * PUBLISH a payload, failing at once while the broker is stopped, Redis is known to be
+	 * unreachable or the {@link PublishFence} is closed, and after {@code publishTimeout}
+	 * otherwise. Completes normally only when the fence accepts Redis' reply.
+	 * @param topic the topic, or {@code null} for a control message
 	 * @return the number of subscribers Redis delivered to
 	 */
-	private CompletableFuture<Long> send(byte[] channel, byte[] payload, String what) {
+	private CompletableFuture<Long> send(byte[] channel, byte[] payload, @Nullable String topic) {
 		Publisher current = this.publisher;
 		if (current == null) {
 			return CompletableFuture.failedFuture(
@@ -354,13 +383,30 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 		if (isKnownUnreachable()) {
 			return CompletableFuture.failedFuture(new BrokerUnavailableException("Redis is unreachable", null));
 		}
+		PublishFence currentFence = this.fence;
+		long ticket = (currentFence != null) ? currentFence.ticket() : 0;
+		if (ticket < 0) {
+			return CompletableFuture.failedFuture(new BrokerUnavailableException(
+					"Redis reconnected; this instance is confirming its subscriptions before it publishes again",
+					null));
+		}
 		PublishDeadlines deadlines = this.publishDeadlines;
 		CompletableFuture<Long> published = current.publishCounting(channel, payload);
 		if (deadlines != null) {
 			deadlines.add(published);
 		}
-		return published.exceptionallyCompose((ex) -> CompletableFuture
-				.failedFuture(new BrokerUnavailableException("Redis did not accept " + what, ex)));
+		return published.handle((receivers, ex) -> {
+			String what = (topic != null) ? "the publish on topic '" + topic + "'" : "a control message";
+			if (ex != null) {
+				throw new CompletionException(new BrokerUnavailableException("Redis did not accept " + what, ex));
+			}
+			String refusal = (currentFence != null) ? currentFence.verdict(topic, ticket, receivers) : null;
+			if (refusal != null) {
+				throw new CompletionException(
+						new BrokerUnavailableException("Redis accepted " + what + ", but " + refusal, null));
+			}
+			return receivers;
+		});
 	}
 
 	@Override
@@ -371,8 +417,7 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 
 	@Override
 	public CompletableFuture<Boolean> sendToInstance(String instanceId, byte[] payload) {
-		return send((this.instancePrefix + instanceId).getBytes(StandardCharsets.UTF_8), payload,
-				"a message for instance '" + instanceId + "'")
+		return send((this.instancePrefix + instanceId).getBytes(StandardCharsets.UTF_8), payload, null)
 			.thenApply((receivers) -> receivers > 0);
 	}
 
@@ -421,6 +466,10 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 				if (probe > this.lastProbeFailed.get()) {
 					markReachable();
 				}
+				PublishFence currentFence = this.fence;
+				if (currentFence != null && !currentFence.isOpen()) {
+					requestConfirmation();
+				}
 			}
 			else {
 				this.lastProbeFailed.accumulateAndGet(probe, Math::max);
@@ -440,7 +489,17 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 		logger.info("Redis broker recovered after " + downMillis + " ms; re-subscribing "
 				+ subscribedTopics().size() + " topic(s)");
 		this.instrumentation.brokerReconnected();
-		this.pending.add(RESUBSCRIBE_ALL);
+		requestConfirmation();
+	}
+
+	/**
+	 * Ask the subscription thread to subscribe every held channel again and then to confirm,
+	 * with a ping, that messages flow: the fence reopens only then.
+	 */
+	private void requestConfirmation() {
+		if (this.running && this.confirmationQueued.compareAndSet(false, true)) {
+			this.pending.add(RESUBSCRIBE_ALL);
+		}
 	}
 
 	private void markUnreachable(Throwable ex) {
@@ -467,7 +526,47 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 
 	@Override
 	public boolean isConnected() {
-		return this.running && this.controlSubscribed && this.reachable && this.container.isListening();
+		return getProblem() == null;
+	}
+
+	/**
+	 * Say why the broker cannot deliver right now. Besides a stopped broker and an unreachable
+	 * Redis, this covers a subscription thread that has waited longer than
+	 * {@code subscribeTimeout} for Redis to confirm a container call (every later subscribe and
+	 * unsubscribe waits behind it), and the confirmation after a lost connection, while
+	 * publishes are refused.
+	 */
+	@Override
+	public @Nullable String getProblem() {
+		if (!this.running) {
+			return "the Redis broker is not running";
+		}
+		if (!this.controlSubscribed) {
+			return "not subscribed to Redis yet";
+		}
+		if (!this.reachable) {
+			return "Redis did not return a ping within " + this.probeTimeout.toMillis() + " ms";
+		}
+		long since = this.containerCallSince;
+		long waited = (since != 0) ? System.nanoTime() - since : 0;
+		if (waited > this.subscribeTimeout.toNanos()) {
+			return "the subscription thread has waited " + TimeUnit.NANOSECONDS.toMillis(waited)
+					+ " ms for Redis to confirm a subscription change (longer than the subscribe timeout of "
+					+ this.subscribeTimeout.toMillis() + " ms)";
+		}
+		PublishFence currentFence = this.fence;
+		if (currentFence != null && !currentFence.isOpen()) {
+			return "a Redis connection was lost; confirming subscriptions before publishing again";
+		}
+		if (!this.container.isListening()) {
+			return "the Redis listener container is not listening";
+		}
+		return null;
+	}
+
+	@Override
+	public String getType() {
+		return "redis";
 	}
 
 	private void onRedisMessage(Message message, byte @Nullable [] pattern) {
@@ -528,6 +627,7 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 					boolean resubscribe = batch.removeIf(RESUBSCRIBE_ALL::equals);
 					reconcile(batch);
 					if (resubscribe) {
+						this.confirmationQueued.set(false);
 						resubscribeAll();
 					}
 				}
@@ -546,16 +646,41 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 		}
 	}
 
-	private boolean subscribeControlChannel() {
+	/**
+	 * Call the container. Only the subscription thread does, one call at a time; the time a
+	 * call has been running shows in {@link #getProblem()} (the container waits for Redis'
+	 * confirmation of a SUBSCRIBE without a timeout), and {@link #stop()} never calls the
+	 * container while a call is stuck.
+	 */
+	private void callContainer(Runnable call) {
+		if (!this.running) {
+			throw new IllegalStateException("Redis broker stopped");
+		}
+		this.containerCallSince = System.nanoTime() | 1;
 		try {
-			this.container.addMessageListener(this.redisListener, new ChannelTopic(this.controlChannel));
+			call.run();
+		}
+		finally {
+			this.containerCallSince = 0;
+		}
+	}
+
+	private boolean subscribeControlChannel() {
+		ChannelTopic control = new ChannelTopic(this.controlChannel);
+		try {
+			callContainer(() -> this.container.addMessageListener(this.redisListener, control));
 			this.reachable = true;
 			this.controlSubscribed = true;
 			logger.info("Hub subscribed to Redis control channel '" + this.controlChannel + "'");
 			return true;
 		}
 		catch (RuntimeException ex) {
-			this.container.removeMessageListener(this.redisListener, new ChannelTopic(this.controlChannel));
+			try {
+				callContainer(() -> this.container.removeMessageListener(this.redisListener, control));
+			}
+			catch (RuntimeException cleanup) {
+				logger.debug("Failed to remove the control channel's listener", cleanup);
+			}
 			if (!this.reportedStartupFailure) {
 				this.reportedStartupFailure = true;
 				logger.warn("Hub cannot subscribe to Redis yet (" + ex.getMessage() + "); retrying every 500 ms");
@@ -565,21 +690,31 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 	}
 
 	/**
-	 * Subscribe the control channel and every held channel again, after a recovery. Redis
-	 * answers SUBSCRIBE of a channel already subscribed with a plain confirmation, so this only
-	 * repairs what the reconnect lost.
+	 * Subscribe the control channel and every held channel again, after a recovery or a lost
+	 * connection, then reopen the {@link PublishFence} once a ping made the round trip. Redis
+	 * answers a SUBSCRIBE of a channel already subscribed with a plain confirmation, so this
+	 * only repairs what the reconnect lost.
 	 */
 	private void resubscribeAll() {
-		List<String> held = new ArrayList<>(subscribedTopics());
-		List<ChannelTopic> channels = channelTopics(held);
+		PublishFence currentFence = this.fence;
+		long ticket = (currentFence != null) ? currentFence.interruptions() : 0;
+		List<ChannelTopic> channels = channelTopics(new ArrayList<>(subscribedTopics()));
 		channels.add(new ChannelTopic(this.controlChannel));
 		try {
-			this.container.addMessageListener(this.redisListener, channels);
+			callContainer(() -> this.container.addMessageListener(this.redisListener, channels));
 		}
 		catch (RuntimeException ex) {
 			logger.warn("Re-subscribing after a Redis recovery failed (" + ex.getMessage() + "); the next probe retries");
 			this.reachable = false;
 			this.unreachableSince = System.nanoTime();
+			return;
+		}
+		if (currentFence != null && !currentFence.isOpen()) {
+			ping(this.pingSequence.incrementAndGet()).whenComplete((ignored, ex) -> {
+				if (ex == null && currentFence.reopen(ticket)) {
+					logger.info("Redis subscriptions confirmed after a lost connection; publishes resume");
+				}
+			});
 		}
 	}
 
@@ -602,11 +737,13 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 	}
 
 	/**
-	 * Bring Redis in line with the wanted state of a batch of topics.
+	 * Bring Redis in line with the wanted state of a batch of topics. A failed container call
+	 * affects only its own topics: the other calls of the batch still run.
 	 */
 	private void reconcile(List<String> batch) {
 		List<String> toAdd = new ArrayList<>();
 		List<String> toRemove = new ArrayList<>();
+		List<String> toRepair = new ArrayList<>();
 		List<CompletableFuture<Void>> confirmed = new ArrayList<>();
 		long now = System.nanoTime();
 		for (String topic : batch) {
@@ -623,11 +760,16 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 				}
 				else if (state.held && now - state.releaseAt >= 0) {
 					// Marked released before Redis is told, so a subscribe from now on waits for a
-					// fresh SUBSCRIBE instead of trusting a channel that is about to go.
+					// fresh SUBSCRIBE instead of trusting a channel that is about to go; dirty
+					// until the UNSUBSCRIBE went through.
 					state.held = false;
+					state.dirty = true;
 					toRemove.add(key);
 				}
-				else if (!state.held && state.ready != null) {
+				else if (!state.held && state.dirty) {
+					toRepair.add(key);
+				}
+				if (!state.wanted && !state.held && state.ready != null) {
 					// Wanted and unwanted again before Redis was asked: nothing left to wait for.
 					confirmed.add(state.ready);
 					state.ready = null;
@@ -637,27 +779,87 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 		}
 		confirmed.forEach((future) -> future.complete(null));
 		if (!toRemove.isEmpty()) {
-			this.container.removeMessageListener(this.redisListener, channelTopics(toRemove));
+			remove(toRemove, false);
+		}
+		if (!toRepair.isEmpty()) {
+			remove(toRepair, true);
 		}
 		if (!toAdd.isEmpty()) {
 			add(toAdd);
 		}
 	}
 
-	private void add(List<String> topics) {
+	/**
+	 * Unsubscribe channels. When the container fails (Redis did not answer within the command
+	 * timeout), Redis may still hold them, and Lettuce subscribes them again when it reconnects:
+	 * they are marked dirty and retried until an UNSUBSCRIBE goes through. A retry subscribes
+	 * them first, because the container forgot them when the failed call removed its listener.
+	 * @param topics the topics
+	 * @param repair whether these are retries of failed unsubscribes
+	 */
+	private void remove(List<String> topics, boolean repair) {
+		List<ChannelTopic> channels = channelTopics(topics);
 		RuntimeException failure = null;
 		try {
-			this.container.addMessageListener(this.redisListener, channelTopics(topics));
+			if (repair) {
+				callContainer(() -> this.container.addMessageListener(this.redisListener, channels));
+			}
+			callContainer(() -> this.container.removeMessageListener(this.redisListener, channels));
 		}
 		catch (RuntimeException ex) {
 			failure = ex;
-			// Keep the container's own mapping in line with what we consider held.
-			this.container.removeMessageListener(this.redisListener, channelTopics(topics));
+			if (!repair) {
+				logger.warn("Redis did not confirm the unsubscribe of " + topics.size() + " channel(s) ("
+						+ ex.getMessage() + "); retrying every " + CONNECT_RETRY_INTERVAL.toMillis() + " ms");
+			}
+		}
+		boolean removed = (failure == null);
+		for (String topic : topics) {
+			this.channels.computeIfPresent(topic, (key, state) -> {
+				state.dirty = !removed && !state.held;
+				if (state.dirty && !state.wanted) {
+					requeueLater(key);
+				}
+				return state.isIdle() ? null : state;
+			});
+		}
+	}
+
+	private void requeueLater(String topic) {
+		ScheduledExecutorService currentTimer = this.timer;
+		if (currentTimer != null) {
+			try {
+				currentTimer.schedule(() -> requeue(topic), CONNECT_RETRY_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+			}
+			catch (RejectedExecutionException ex) {
+				// The broker stopped.
+			}
+		}
+	}
+
+	private void add(List<String> topics) {
+		List<ChannelTopic> channels = channelTopics(topics);
+		RuntimeException failure = null;
+		boolean cleanedUp = true;
+		try {
+			callContainer(() -> this.container.addMessageListener(this.redisListener, channels));
+		}
+		catch (RuntimeException ex) {
+			failure = ex;
 			logger.warn("Redis did not confirm subscriptions for " + topics.size() + " topic(s): " + ex.getMessage());
+			try {
+				// Keep the container's own mapping in line with what we consider held.
+				callContainer(() -> this.container.removeMessageListener(this.redisListener, channels));
+			}
+			catch (RuntimeException cleanup) {
+				cleanedUp = false;
+				logger.debug("Failed to remove the listener of unconfirmed channels", cleanup);
+			}
 		}
 		boolean subscribed = (failure == null);
+		// A SUBSCRIBE that was sent but not confirmed may still take effect in Redis.
+		boolean mayBeHeld = !subscribed && !cleanedUp;
 		List<CompletableFuture<Void>> done = new ArrayList<>();
-		List<String> stale = new ArrayList<>();
 		for (String topic : topics) {
 			this.channels.compute(topic, (key, existing) -> {
 				ChannelState state = (existing != null) ? existing : new ChannelState();
@@ -666,12 +868,13 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 					state.ready = null;
 				}
 				state.held = subscribed;
+				state.dirty = mayBeHeld;
 				if (subscribed && !state.wanted) {
 					// Unwanted while SUBSCRIBE was in flight: release it (after its grace).
 					enqueue(key, state);
 				}
-				if (!subscribed && state.wanted) {
-					stale.add(key);
+				else if (mayBeHeld && !state.wanted) {
+					requeueLater(key);
 				}
 				return state.isIdle() ? null : state;
 			});
@@ -683,9 +886,6 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 			BrokerUnavailableException ex = new BrokerUnavailableException("Redis did not confirm the subscription",
 					failure);
 			done.forEach((future) -> future.completeExceptionally(ex));
-			if (logger.isDebugEnabled() && !stale.isEmpty()) {
-				logger.debug("Topics still wanted after a failed subscription: " + stale);
-			}
 		}
 	}
 
@@ -714,11 +914,27 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 			this.publishDeadlines = deadlines;
 			this.timer = scheduler;
 			this.publisher = createPublisher(scheduler);
+			installFence();
 			this.running = true;
 			Thread thread = new Thread(this::runSubscriptions, "hub-redis-subscriptions");
 			thread.setDaemon(true);
 			this.worker = thread;
 			thread.start();
+		}
+	}
+
+	/**
+	 * With Lettuce, watch every connection of the client for losses (see {@link PublishFence}).
+	 */
+	private void installFence() {
+		if (LETTUCE_PRESENT && this.connectionFactory instanceof LettuceConnectionFactory lettuceFactory) {
+			AbstractRedisClient client = lettuceFactory.getNativeClient();
+			if (client != null) {
+				PublishFence newFence = new PublishFence(this.resubscribeWait, this::requestConfirmation);
+				client.addListener(newFence);
+				this.fencedClient = client;
+				this.fence = newFence;
+			}
 		}
 	}
 
@@ -758,28 +974,27 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 				return;
 			}
 			this.running = false;
-			Thread thread = this.worker;
-			if (thread != null) {
-				thread.interrupt();
-				try {
-					thread.join(5000);
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-				}
-				this.worker = null;
-			}
+			boolean workerStopped = stopWorker();
 			ScheduledExecutorService currentTimer = this.timer;
 			if (currentTimer != null) {
 				currentTimer.shutdownNow();
 				this.timer = null;
 			}
-			try {
-				this.container.removeMessageListener(this.redisListener);
+			if (workerStopped) {
+				try {
+					this.container.removeMessageListener(this.redisListener);
+				}
+				catch (RuntimeException ex) {
+					logger.debug("Failed to remove Redis subscriptions", ex);
+				}
 			}
-			catch (RuntimeException ex) {
-				logger.debug("Failed to remove Redis subscriptions", ex);
+			AbstractRedisClient client = this.fencedClient;
+			PublishFence currentFence = this.fence;
+			if (client != null && currentFence != null) {
+				client.removeListener(currentFence);
 			}
+			this.fencedClient = null;
+			this.fence = null;
 			this.controlSubscribed = false;
 			this.reachable = false;
 			List<CompletableFuture<Void>> waiting = new ArrayList<>();
@@ -803,6 +1018,36 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 				deadlines.clear();
 			}
 		}
+	}
+
+	/**
+	 * Interrupt the subscription thread and wait briefly for it. A thread stuck in a container
+	 * call that does not react to interrupts (the container waits for Redis' confirmation
+	 * without a timeout) is left behind: it exits by itself once the call returns, and the
+	 * container is never called concurrently with it.
+	 * @return {@code true} if the thread ended
+	 */
+	private boolean stopWorker() {
+		Thread thread = this.worker;
+		if (thread == null) {
+			return true;
+		}
+		this.worker = null;
+		thread.interrupt();
+		try {
+			thread.join(WORKER_STOP_TIMEOUT.toMillis());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		if (!thread.isAlive()) {
+			return true;
+		}
+		long since = this.containerCallSince;
+		logger.warn("The Redis subscription thread is stuck in a call to Redis"
+				+ ((since != 0) ? " since " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since) + " ms" : "")
+				+ "; stopping without touching the listener container, which closes its connection when it stops");
+		return false;
 	}
 
 	@Override
@@ -855,12 +1100,16 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 
 		boolean queued;
 
+		// An UNSUBSCRIBE is under way or failed (or the clean-up of an unconfirmed SUBSCRIBE
+		// failed): Redis may hold the channel although the broker does not consider it held.
+		boolean dirty;
+
 		long releaseAt;
 
 		@Nullable CompletableFuture<Void> ready;
 
 		boolean isIdle() {
-			return !this.wanted && !this.held && !this.queued && this.ready == null;
+			return !this.wanted && !this.held && !this.queued && !this.dirty && this.ready == null;
 		}
 
 	}
