@@ -143,7 +143,7 @@ for i in $(seq 1 "$INSTANCES"); do
     --server.address=127.0.0.1 --server.port="$port" \
     --hub.instance-id="bench-$i" \
     --hub.limits.message-rate=1000000 --hub.limits.message-burst=1000000 \
-    --hub.limits.max-sessions=20000 \
+    --hub.limits.max-sessions=20000 --hub.limits.max-anonymous-sessions-per-address=20000 \
     --logging.level.root=WARN \
     ${SERVER_ARGS:-} \
     >"$RUN_DIR/instance-$i.log" 2>&1 &

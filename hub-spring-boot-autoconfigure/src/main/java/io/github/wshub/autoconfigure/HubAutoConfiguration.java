@@ -109,7 +109,8 @@ public final class HubAutoConfiguration {
 				(int) session.getSendBufferSizeLimit().toBytes(), (int) limits.getMaxFrameSize().toBytes(),
 				(int) session.getMessageBufferSize().toBytes(), session.getPingInterval(), session.getPongTimeout(),
 				limits.getMaxSessions(), limits.getMaxSessionsPerUser(), limits.getMaxSubscriptionsPerSession(),
-				limits.getMessageRate(), limits.getMessageBurst(), limits.getMaxRateViolations());
+				limits.getMessageRate(), limits.getMessageBurst(), limits.getMaxRateViolations(),
+				limits.getMaxAnonymousSessionsPerAddress());
 		HubWebSocketHandler handler = new HubWebSocketHandler(properties.getInstanceId(), codec, registry, broker,
 				authorizer, lanes, settings);
 		handler.setInstrumentation(orNone(instrumentation));

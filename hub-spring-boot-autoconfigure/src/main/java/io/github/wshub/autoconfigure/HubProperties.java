@@ -267,6 +267,14 @@ public class HubProperties {
 		private int maxSessionsPerUser = 16;
 
 		/**
+		 * Most anonymous sessions (sessions without a user) from one client address on one
+		 * instance; beyond it handshakes are refused with 429. The address is the request's
+		 * remote address: behind a proxy, set server.forward-headers-strategy so that it is
+		 * the client's, or every client shares the proxy's.
+		 */
+		private int maxAnonymousSessionsPerAddress = 16;
+
+		/**
 		 * Most topics one session may subscribe to; beyond it subscribes fail with
 		 * too_many_subscriptions.
 		 */
@@ -334,6 +342,14 @@ public class HubProperties {
 
 		public void setMaxSessionsPerUser(int maxSessionsPerUser) {
 			this.maxSessionsPerUser = maxSessionsPerUser;
+		}
+
+		public int getMaxAnonymousSessionsPerAddress() {
+			return this.maxAnonymousSessionsPerAddress;
+		}
+
+		public void setMaxAnonymousSessionsPerAddress(int maxAnonymousSessionsPerAddress) {
+			this.maxAnonymousSessionsPerAddress = maxAnonymousSessionsPerAddress;
 		}
 
 		public int getMaxSubscriptionsPerSession() {

@@ -1,5 +1,6 @@
 package io.github.wshub.session;
 
+import java.net.InetSocketAddress;
 import java.util.Map;
 
 import org.apache.commons.logging.Log;
@@ -11,6 +12,7 @@ import io.github.wshub.registry.HubUserResolver;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.server.ServerHttpRequest;
 import org.springframework.http.server.ServerHttpResponse;
+import org.springframework.http.server.ServletServerHttpRequest;
 import org.springframework.util.Assert;
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.server.HandshakeInterceptor;
@@ -26,10 +28,19 @@ import org.springframework.web.socket.server.HandshakeInterceptor;
  * <li>401 (Unauthorized) when {@code hub.security.require-user} is set and no user was
  * resolved;</li>
  * <li>429 (Too Many Requests) when the user already holds {@code hub.limits.max-sessions-per-user}
- * sessions on this instance.</li>
+ * sessions on this instance;</li>
+ * <li>429 when the handshake has no user and its client address already holds
+ * {@code hub.limits.max-anonymous-sessions-per-address} anonymous sessions on this
+ * instance.</li>
  * </ul>
  * The session limits are checked again, atomically, when the session opens (see
  * {@link HubWebSocketHandler}), so concurrent handshakes cannot exceed them.
+ * <p>
+ * The client address is the handshake request's remote address, as the servlet container and
+ * Spring's forwarded-header handling set it: with {@code server.forward-headers-strategy}
+ * ({@code framework} or {@code native}), the address a trusted proxy forwarded; without, the
+ * peer's, which behind a proxy is the proxy's. Forwarded headers are never read here, so
+ * clients cannot choose the address they are counted against.
  *
  * @author wshub
  */
@@ -39,6 +50,12 @@ public class HubHandshakeInterceptor implements HandshakeInterceptor {
 	 * Handshake attribute holding the resolved user name.
 	 */
 	public static final String USER_ATTRIBUTE = HubHandshakeInterceptor.class.getName() + ".user";
+
+	/**
+	 * Handshake attribute holding the client address (an IP address as text), when the request
+	 * has one. Anonymous sessions are counted against it until they close: do not change it.
+	 */
+	public static final String ADDRESS_ATTRIBUTE = HubHandshakeInterceptor.class.getName() + ".address";
 
 	private static final Log logger = LogFactory.getLog(HubHandshakeInterceptor.class);
 
@@ -73,9 +90,17 @@ public class HubHandshakeInterceptor implements HandshakeInterceptor {
 			return false;
 		}
 		String user = resolveUser(request);
+		String address = remoteAddressOf(request);
+		if (address != null) {
+			attributes.put(ADDRESS_ATTRIBUTE, address);
+		}
 		if (user == null) {
 			if (this.requireUser) {
 				response.setStatusCode(HttpStatus.UNAUTHORIZED);
+				return false;
+			}
+			if (address != null && this.handler.isAnonymousAddressFull(address)) {
+				response.setStatusCode(HttpStatus.TOO_MANY_REQUESTS);
 				return false;
 			}
 			return true;
@@ -101,6 +126,17 @@ public class HubHandshakeInterceptor implements HandshakeInterceptor {
 			return null;
 		}
 		return user;
+	}
+
+	private static @Nullable String remoteAddressOf(ServerHttpRequest request) {
+		if (request instanceof ServletServerHttpRequest servletRequest) {
+			// The value ServerHttpRequest#getRemoteAddress() starts from, without building an
+			// InetSocketAddress, which resolves a forwarded host name.
+			String address = servletRequest.getServletRequest().getRemoteAddr();
+			return (address != null && !address.isEmpty()) ? address : null;
+		}
+		InetSocketAddress address = request.getRemoteAddress();
+		return (address != null) ? address.getHostString() : null;
 	}
 
 	@Override

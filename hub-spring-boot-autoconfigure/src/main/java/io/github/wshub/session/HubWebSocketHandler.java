@@ -93,6 +93,8 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 
 	private final Map<String, Set<HubSession>> sessionsByUser = new ConcurrentHashMap<>();
 
+	private final AnonymousSessions anonymousSessions;
+
 	private final AtomicInteger admitted = new AtomicInteger();
 
 	private final Object lifecycleMonitor = new Object();
@@ -126,6 +128,7 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 		this.authorizer = authorizer;
 		this.lanes = lanes;
 		this.settings = settings;
+		this.anonymousSessions = new AnonymousSessions(settings.maxAnonymousSessionsPerAddress());
 	}
 
 	/**
@@ -187,6 +190,16 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 	}
 
 	/**
+	 * Whether a client address holds {@code hub.limits.max-anonymous-sessions-per-address}
+	 * anonymous sessions on this instance.
+	 * @param address the client address
+	 * @return {@code true} when no new anonymous session from the address is admitted
+	 */
+	public boolean isAnonymousAddressFull(String address) {
+		return this.anonymousSessions.isFull(address);
+	}
+
+	/**
 	 * Return the open sessions of a user on this instance.
 	 * @param user the user name
 	 * @return the sessions, possibly empty
@@ -244,6 +257,13 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 			this.instrumentation.sessionClosed(HubCloseStatus.TOO_MANY_SESSIONS);
 			return;
 		}
+		String anonymousAddress = anonymousAddressOf(hubSession);
+		if (anonymousAddress != null && !this.anonymousSessions.admit(anonymousAddress, hubSession)) {
+			this.admitted.decrementAndGet();
+			closeQuietly(session, HubCloseStatus.TOO_MANY_SESSIONS);
+			this.instrumentation.sessionClosed(HubCloseStatus.TOO_MANY_SESSIONS);
+			return;
+		}
 		this.sessions.put(session.getId(), hubSession);
 		ConnectionRegistry registry = this.connectionRegistry;
 		if (registry != null) {
@@ -288,6 +308,13 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 				return owned.isEmpty() ? null : owned;
 			});
 		}
+	}
+
+	// The address an anonymous session counts against; null for a user's session, and for one
+	// opened without the HubHandshakeInterceptor's address.
+	private static @Nullable String anonymousAddressOf(HubSession session) {
+		Object address = session.getAttributes().get(HubHandshakeInterceptor.ADDRESS_ATTRIBUTE);
+		return (session.getUser() == null && address instanceof String value) ? value : null;
 	}
 
 	/**
@@ -489,6 +516,10 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 		if (hubSession != null) {
 			this.admitted.decrementAndGet();
 			releaseUser(hubSession);
+			String anonymousAddress = anonymousAddressOf(hubSession);
+			if (anonymousAddress != null) {
+				this.anonymousSessions.release(anonymousAddress, hubSession);
+			}
 			this.registry.unsubscribeAll(hubSession);
 			ConnectionRegistry registry = this.connectionRegistry;
 			if (registry != null) {

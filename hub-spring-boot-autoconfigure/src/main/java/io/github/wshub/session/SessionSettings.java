@@ -24,11 +24,14 @@ import org.springframework.util.Assert;
  * @param messageBurst frames a session may send at once before the rate applies
  * @param maxRateViolations frames refused in a row for the rate after which the session is
  * closed with 4502
+ * @param maxAnonymousSessionsPerAddress most anonymous sessions of one client address on this
+ * instance
  * @author wshub
  */
 public record SessionSettings(Duration sendTimeLimit, int sendBufferSizeLimit, int maxTextMessageSize,
 		int messageBufferSize, Duration pingInterval, Duration pongTimeout, int maxSessions, int maxSessionsPerUser,
-		int maxSubscriptionsPerSession, double messageRate, int messageBurst, int maxRateViolations) {
+		int maxSubscriptionsPerSession, double messageRate, int messageBurst, int maxRateViolations,
+		int maxAnonymousSessionsPerAddress) {
 
 	/**
 	 * Validate the settings.
@@ -46,6 +49,7 @@ public record SessionSettings(Duration sendTimeLimit, int sendBufferSizeLimit, i
 		Assert.isTrue(messageRate > 0, "'messageRate' must be positive");
 		Assert.isTrue(messageBurst > 0, "'messageBurst' must be positive");
 		Assert.isTrue(maxRateViolations > 0, "'maxRateViolations' must be positive");
+		Assert.isTrue(maxAnonymousSessionsPerAddress > 0, "'maxAnonymousSessionsPerAddress' must be positive");
 	}
 
 }

@@ -1,5 +1,7 @@
 package io.github.wshub.autoconfigure;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
@@ -21,6 +23,7 @@ import io.github.wshub.registry.ConnectionRegistry;
 import io.github.wshub.registry.InMemoryConnectionRegistry;
 import io.github.wshub.security.PatternTopicAuthorizer;
 import io.github.wshub.security.TopicAuthorizer;
+import io.github.wshub.session.HubHandshakeInterceptor;
 import io.github.wshub.session.HubSession;
 import io.github.wshub.session.HubWebSocketHandler;
 import io.github.wshub.session.LocalTopicRegistry;
@@ -35,9 +38,12 @@ import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
+import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.server.support.WebSocketHandlerMapping;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.BDDMockito.given;
+import static org.mockito.Mockito.mock;
 
 /**
  * Tests for {@link HubAutoConfiguration}.
@@ -188,6 +194,52 @@ class HubAutoConfigurationTests {
 				assertThat(context.getBean(RedisTopicBroker.class).getControlChannel())
 					.isEqualTo("app1:instance:node-7");
 			});
+	}
+
+	@Test
+	void anonymousSessionLimitPerAddressIsSixteenByDefault() {
+		this.contextRunner.withPropertyValues("hub.broker=memory").run((context) -> {
+			assertThat(context.getBean(HubProperties.class).getLimits().getMaxAnonymousSessionsPerAddress())
+				.isEqualTo(16);
+			HubWebSocketHandler handler = context.getBean(HubWebSocketHandler.class);
+			for (int i = 0; i < 15; i++) {
+				handler.afterConnectionEstablished(anonymousSession("default-" + i, "198.51.100.7"));
+			}
+			assertThat(handler.isAnonymousAddressFull("198.51.100.7")).isFalse();
+			handler.afterConnectionEstablished(anonymousSession("default-15", "198.51.100.7"));
+			assertThat(handler.isAnonymousAddressFull("198.51.100.7")).isTrue();
+		});
+	}
+
+	@Test
+	void anonymousSessionLimitPerAddressIsAppliedToTheHandler() {
+		this.contextRunner
+			.withPropertyValues("hub.broker=memory", "hub.limits.max-anonymous-sessions-per-address=2")
+			.run((context) -> {
+				HubWebSocketHandler handler = context.getBean(HubWebSocketHandler.class);
+				handler.afterConnectionEstablished(anonymousSession("one", "198.51.100.7"));
+				assertThat(handler.isAnonymousAddressFull("198.51.100.7")).isFalse();
+				handler.afterConnectionEstablished(anonymousSession("two", "198.51.100.7"));
+				assertThat(handler.isAnonymousAddressFull("198.51.100.7")).isTrue();
+				assertThat(handler.isAnonymousAddressFull("198.51.100.8")).isFalse();
+			});
+	}
+
+	@Test
+	void anonymousSessionLimitPerAddressMustBePositive() {
+		this.contextRunner
+			.withPropertyValues("hub.broker=memory", "hub.limits.max-anonymous-sessions-per-address=0")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("'maxAnonymousSessionsPerAddress' must be positive"));
+	}
+
+	private static WebSocketSession anonymousSession(String id, String address) {
+		WebSocketSession session = mock(WebSocketSession.class);
+		given(session.getId()).willReturn(id);
+		given(session.getAttributes())
+			.willReturn(new HashMap<>(Map.of(HubHandshakeInterceptor.ADDRESS_ATTRIBUTE, address)));
+		return session;
 	}
 
 	@Configuration(proxyBeanMethods = false)

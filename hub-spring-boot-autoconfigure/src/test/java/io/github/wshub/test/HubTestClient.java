@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -49,9 +50,11 @@ public final class HubTestClient implements AutoCloseable {
 
 	private final JsonNode welcome;
 
-	private HubTestClient(URI uri) {
+	private HubTestClient(URI uri, Map<String, String> headers) {
 		Listener listener = new Listener();
-		this.socket = HTTP.newWebSocketBuilder().buildAsync(uri, listener).join();
+		WebSocket.Builder builder = HTTP.newWebSocketBuilder();
+		headers.forEach(builder::header);
+		this.socket = builder.buildAsync(uri, listener).join();
 		this.sending = CompletableFuture.completedFuture(this.socket);
 		this.welcome = next();
 	}
@@ -66,7 +69,17 @@ public final class HubTestClient implements AutoCloseable {
 	}
 
 	public static HubTestClient connect(URI uri) {
-		return new HubTestClient(uri);
+		return connect(uri, Map.of());
+	}
+
+	/**
+	 * Connect with extra handshake headers and wait for the welcome frame.
+	 * @param uri the endpoint
+	 * @param headers the headers, for example {@code X-Forwarded-For}
+	 * @return the connected client
+	 */
+	public static HubTestClient connect(URI uri, Map<String, String> headers) {
+		return new HubTestClient(uri, headers);
 	}
 
 	/**

@@ -122,7 +122,9 @@ public class TestHubApplication {
 		List<String> all = new ArrayList<>(List.of("server.port=0", "server.address=127.0.0.1",
 				"spring.main.banner-mode=off", "hub.topics.publish-patterns=**", "hub.redis.unsubscribe-grace=200ms",
 				// Floods in ordering and stress tests are not what the rate limit tests are about.
-				"hub.limits.message-rate=100000", "hub.limits.message-burst=100000"));
+				"hub.limits.message-rate=100000", "hub.limits.message-burst=100000",
+				// Tests open many anonymous sessions from 127.0.0.1; the limit has its own tests.
+				"hub.limits.max-anonymous-sessions-per-address=100000"));
 		all.addAll(List.of(properties));
 		ConfigurableApplicationContext context = new SpringApplicationBuilder(TestHubApplication.class)
 			.properties(all.toArray(new String[0]))

@@ -1,0 +1,121 @@
+package io.github.wshub.session;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.github.wshub.HubInstrumentation;
+import io.github.wshub.broker.DispatchLanes;
+import io.github.wshub.memory.InMemoryTopicBroker;
+import io.github.wshub.protocol.FrameCodec;
+import io.github.wshub.protocol.HubCloseStatus;
+import io.github.wshub.protocol.TopicNames;
+import io.github.wshub.security.PatternTopicAuthorizer;
+
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.WebSocketSession;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.BDDMockito.given;
+import static org.mockito.BDDMockito.then;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+
+/**
+ * Tests for the session limits {@link HubWebSocketHandler} checks again when a session opens,
+ * for sessions that got past {@link HubHandshakeInterceptor} together.
+ *
+ * @author wshub
+ */
+class HubWebSocketHandlerAdmissionTests {
+
+	private static final String ADDRESS = "198.51.100.7";
+
+	private final DispatchLanes lanes = new DispatchLanes(1, 100, "admission-test-");
+
+	private final List<CloseStatus> closes = new CopyOnWriteArrayList<>();
+
+	private final HubWebSocketHandler handler = handler(2);
+
+	private int sessionIds;
+
+	@AfterEach
+	void stop() {
+		this.handler.stop();
+		this.lanes.close();
+	}
+
+	@Test
+	void anonymousSessionOverItsAddressLimitIsClosedWhenItOpens() throws Exception {
+		WebSocketSession first = open(null, ADDRESS);
+		open(null, ADDRESS);
+		assertThat(this.handler.isAnonymousAddressFull(ADDRESS)).isTrue();
+		WebSocketSession third = open(null, ADDRESS);
+		then(third).should().close(HubCloseStatus.TOO_MANY_SESSIONS);
+		assertThat(this.closes).containsExactly(HubCloseStatus.TOO_MANY_SESSIONS);
+		assertThat(this.handler.getSessionCount()).isEqualTo(2);
+		this.handler.afterConnectionClosed(first, CloseStatus.NORMAL);
+		assertThat(this.handler.isAnonymousAddressFull(ADDRESS)).isFalse();
+		WebSocketSession fourth = open(null, ADDRESS);
+		then(fourth).should(never()).close(HubCloseStatus.TOO_MANY_SESSIONS);
+		assertThat(this.handler.getSessionCount()).isEqualTo(2);
+	}
+
+	@Test
+	void usersSessionsAndOtherAddressesDoNotCount() throws Exception {
+		open(null, ADDRESS);
+		open(null, ADDRESS);
+		WebSocketSession named = open("alice", ADDRESS);
+		WebSocketSession otherAddress = open(null, "198.51.100.8");
+		WebSocketSession withoutAddress = open(null, null);
+		then(named).should(never()).close(HubCloseStatus.TOO_MANY_SESSIONS);
+		then(otherAddress).should(never()).close(HubCloseStatus.TOO_MANY_SESSIONS);
+		then(withoutAddress).should(never()).close(HubCloseStatus.TOO_MANY_SESSIONS);
+		assertThat(this.handler.getSessionCount()).isEqualTo(5);
+		this.handler.afterConnectionClosed(named, CloseStatus.NORMAL);
+		assertThat(this.handler.isAnonymousAddressFull(ADDRESS)).isTrue();
+	}
+
+	private WebSocketSession open(@Nullable String user, @Nullable String address) {
+		Map<String, Object> attributes = new HashMap<>();
+		if (user != null) {
+			attributes.put(HubHandshakeInterceptor.USER_ATTRIBUTE, user);
+		}
+		if (address != null) {
+			attributes.put(HubHandshakeInterceptor.ADDRESS_ATTRIBUTE, address);
+		}
+		WebSocketSession session = mock(WebSocketSession.class);
+		given(session.getId()).willReturn("session-" + (++this.sessionIds));
+		given(session.getAttributes()).willReturn(attributes);
+		this.handler.afterConnectionEstablished(session);
+		return session;
+	}
+
+	private HubWebSocketHandler handler(int maxAnonymousSessionsPerAddress) {
+		InMemoryTopicBroker broker = new InMemoryTopicBroker("admission-test");
+		SessionSettings settings = new SessionSettings(Duration.ofSeconds(10), 512 * 1024, 64 * 1024, 1024,
+				Duration.ofSeconds(25), Duration.ofSeconds(10), 100, 16, 100, 50, 100, 100,
+				maxAnonymousSessionsPerAddress);
+		FrameCodec codec = new FrameCodec(new TopicNames(200), 128, 64);
+		HubWebSocketHandler handler = new HubWebSocketHandler("admission-test", codec,
+				new LocalTopicRegistry(broker, this.lanes), broker,
+				new PatternTopicAuthorizer(List.of("**"), List.of()), this.lanes, settings);
+		handler.setInstrumentation(new HubInstrumentation() {
+
+			@Override
+			public void sessionClosed(CloseStatus status) {
+				HubWebSocketHandlerAdmissionTests.this.closes.add(status);
+			}
+
+		});
+		handler.start();
+		return handler;
+	}
+
+}

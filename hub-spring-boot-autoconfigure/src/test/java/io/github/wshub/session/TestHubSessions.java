@@ -1,0 +1,38 @@
+package io.github.wshub.session;
+
+import org.jspecify.annotations.Nullable;
+
+import io.github.wshub.HubInstrumentation;
+
+import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorator;
+
+import static org.mockito.Mockito.mock;
+
+/**
+ * {@link HubSession} instances for unit tests of code that only reads a session's identity,
+ * such as a {@link io.github.wshub.security.TopicAuthorizer}. Their connection is a mock that
+ * is never written to.
+ *
+ * @author wshub
+ */
+public final class TestHubSessions {
+
+	private static final WebSocketSession CONNECTION = mock(WebSocketSession.class);
+
+	private static final ConcurrentWebSocketSessionDecorator OUTBOUND = new ConcurrentWebSocketSessionDecorator(
+			CONNECTION, 1000, 1024);
+
+	private TestHubSessions() {
+	}
+
+	/**
+	 * Create a session of a user.
+	 * @param user the user name, or {@code null} for an anonymous session
+	 * @return the session
+	 */
+	public static HubSession of(@Nullable String user) {
+		return new HubSession(CONNECTION, OUTBOUND, user, Runnable::run, HubInstrumentation.NONE);
+	}
+
+}
