@@ -3,6 +3,7 @@ package io.github.wshub.session;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.commons.logging.Log;
@@ -135,7 +136,9 @@ public class HubGracefulShutdown implements SmartLifecycle {
 
 	private void awaitLanes(long deadline) {
 		try {
-			this.lanes.barrier().get(remainingMillis(deadline), TimeUnit.MILLISECONDS);
+			// The barrier returns within its timeout; the wait for it gets what is left then.
+			CompletableFuture<Void> barrier = this.lanes.barrier(Duration.ofNanos(deadline - System.nanoTime()));
+			barrier.get(remainingMillis(deadline), TimeUnit.MILLISECONDS);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
