@@ -8,6 +8,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.commons.logging.Log;
@@ -30,6 +31,10 @@ import org.springframework.util.Assert;
 public final class DispatchLanes {
 
 	private static final Log logger = LogFactory.getLog(DispatchLanes.class);
+
+	private static final long BARRIER_RETRY_MILLIS = 5;
+
+	private static final Duration CLOSE_GRACE = Duration.ofMillis(500);
 
 	private final ThreadPoolExecutor[] lanes;
 
@@ -97,10 +102,16 @@ public final class DispatchLanes {
 
 	/**
 	 * Return a future completed once every lane has run every task queued before this call.
-	 * Never drops the marker: when a lane is full it is offered again until it fits.
+	 * Never drops the marker while there is time: when a lane is full, the marker is offered
+	 * again every few milliseconds until it fits. This call returns within {@code timeout}: if a
+	 * lane stays full until then, the future is completed exceptionally with a
+	 * {@link TimeoutException}. A lane blocked in a task may run its marker late, so wait for
+	 * the future with a timeout too.
+	 * @param timeout how long to keep offering the marker to a full lane
 	 * @return the future
 	 */
-	public CompletableFuture<Void> barrier() {
+	public CompletableFuture<Void> barrier(Duration timeout) {
+		long deadline = System.nanoTime() + timeout.toNanos();
 		CompletableFuture<Void> done = new CompletableFuture<>();
 		AtomicInteger remaining = new AtomicInteger(this.lanes.length);
 		Runnable marker = () -> {
@@ -109,28 +120,38 @@ public final class DispatchLanes {
 			}
 		};
 		for (ThreadPoolExecutor lane : this.lanes) {
-			while (true) {
-				try {
-					lane.execute(marker);
-					break;
-				}
-				catch (RejectedExecutionException ex) {
-					if (lane.isShutdown()) {
-						done.completeExceptionally(ex);
-						return done;
-					}
-					try {
-						Thread.sleep(5);
-					}
-					catch (InterruptedException interrupted) {
-						Thread.currentThread().interrupt();
-						done.completeExceptionally(interrupted);
-						return done;
-					}
-				}
+			if (!offer(lane, marker, deadline, done)) {
+				break;
 			}
 		}
 		return done;
+	}
+
+	// Offers the marker until it fits or the deadline passes; on failure completes 'done'.
+	private static boolean offer(ThreadPoolExecutor lane, Runnable marker, long deadline,
+			CompletableFuture<Void> done) {
+		while (true) {
+			try {
+				lane.execute(marker);
+				return true;
+			}
+			catch (RejectedExecutionException ex) {
+				long left = deadline - System.nanoTime();
+				if (lane.isShutdown() || left <= 0) {
+					done.completeExceptionally(lane.isShutdown() ? ex
+							: new TimeoutException("A dispatch lane stayed full until the barrier's timeout"));
+					return false;
+				}
+				try {
+					Thread.sleep(Math.max(1, Math.min(BARRIER_RETRY_MILLIS, TimeUnit.NANOSECONDS.toMillis(left))));
+				}
+				catch (InterruptedException interrupted) {
+					Thread.currentThread().interrupt();
+					done.completeExceptionally(interrupted);
+					return false;
+				}
+			}
+		}
 	}
 
 	/**
@@ -162,7 +183,8 @@ public final class DispatchLanes {
 	}
 
 	/**
-	 * Let queued tasks finish, waiting at most {@code timeout}, then stop the lanes.
+	 * Let queued tasks finish, waiting at most {@code timeout}, then stop the lanes,
+	 * interrupting the tasks still running and dropping the ones still queued.
 	 * @param timeout how long to wait for queued tasks
 	 */
 	public void shutdown(Duration timeout) {
@@ -185,10 +207,14 @@ public final class DispatchLanes {
 	}
 
 	/**
-	 * Stop the lanes after letting queued tasks run for up to five seconds.
+	 * Stop the lanes after letting queued tasks run for up to half a second, then interrupt
+	 * the tasks still running. The hub's sessions are all closed by then (the bean is
+	 * destroyed after every lifecycle stopped), so queued tasks have nothing left to deliver,
+	 * and a task still running is blocked in a write to a closed connection: Tomcat does not
+	 * wake such a write before its timeout, an interrupt does.
 	 */
 	public void close() {
-		shutdown(Duration.ofSeconds(5));
+		shutdown(CLOSE_GRACE);
 	}
 
 	private ThreadPoolExecutor lane(String key) {

@@ -3,7 +3,10 @@ package io.github.wshub.session;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -30,6 +33,11 @@ import org.springframework.context.SmartLifecycle;
  * open keep receiving messages: Redis subscriptions and delivery stay alive until the last one
  * is closed.</li>
  * </ol>
+ * The timeout bounds the whole drain: every wait (the round trip, each barrier through the
+ * lanes, each flush) ends a second before it (a quarter of the timeout, when that is shorter);
+ * then every session not closed yet is closed without waiting for its queue. Closes run on a
+ * few threads of their own, so a client that stopped reading, whose close blocks, holds up no
+ * other; the drain waits for them until the timeout and then returns.
  * Its phase ({@code Integer.MAX_VALUE - 512}) stops it before the web server's graceful shutdown
  * ({@code MAX_VALUE - 1024}), the web server ({@code MAX_VALUE - 2048}), the WebSocket handler,
  * the connection registry (which then deregisters the instance), the broker (which then
@@ -42,7 +50,7 @@ public class HubGracefulShutdown implements SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(HubGracefulShutdown.class);
 
-	private static final long FLUSH_POLL_MILLIS = 5;
+	private static final Duration CLOSE_RESERVE = Duration.ofSeconds(1);
 
 	private final HubWebSocketHandler handler;
 
@@ -97,25 +105,45 @@ public class HubGracefulShutdown implements SmartLifecycle {
 	private void drain() {
 		long start = System.nanoTime();
 		long deadline = start + this.timeout.toNanos();
+		// The end of the timeout is kept for closing whatever is still open then.
+		long waitDeadline = deadline - Math.min(CLOSE_RESERVE.toNanos(), this.timeout.toNanos() / 4);
 		this.handler.beginDrain();
 		AvailabilityChangeEvent.publish(this.eventPublisher, this, ReadinessState.REFUSING_TRAFFIC);
 		List<HubSession> sessions = new ArrayList<>(this.handler.getSessions());
 		logger.info("Draining " + sessions.size() + " WebSocket session(s) over " + this.drainPeriod.toMillis() + " ms");
-		awaitInFlightMessages(deadline);
+		awaitInFlightMessages(waitDeadline);
 		int batches = (int) Math.max(1, Math.min(sessions.size(), this.drainPeriod.toMillis() / 100));
 		int batchSize = (sessions.isEmpty()) ? 0 : (sessions.size() + batches - 1) / batches;
 		long pause = (batches > 1) ? this.drainPeriod.toNanos() / batches : 0;
-		for (int from = 0, batch = 0; from < sessions.size(); from += batchSize, batch++) {
-			if (batch > 0) {
-				sleepUntil(Math.min(start + batch * pause, deadline));
+		SessionCloser closer = new SessionCloser();
+		try {
+			int from = 0;
+			for (int batch = 0; from < sessions.size() && System.nanoTime() - waitDeadline < 0; batch++) {
+				if (batch > 0) {
+					sleepUntil(Math.min(start + batch * pause, waitDeadline));
+				}
+				List<HubSession> current = sessions.subList(from, Math.min(from + batchSize, sessions.size()));
+				// A last look at what reached the lanes meanwhile; then each session is closed once
+				// its queue is written, on the closer's threads, so a client that stopped reading
+				// holds up no other.
+				awaitLanes(waitDeadline);
+				for (HubSession session : current) {
+					closer.closeWhenFlushed(session, HubCloseStatus.SHUTDOWN, waitDeadline);
+				}
+				from += current.size();
 			}
-			List<HubSession> current = sessions.subList(from, Math.min(from + batchSize, sessions.size()));
-			// A last look at what reached the lanes meanwhile, then flush and close.
-			awaitLanes(deadline);
-			for (HubSession session : current) {
-				flush(session, deadline);
-				session.close(HubCloseStatus.SHUTDOWN);
+			// Out of time: close the rest without waiting for their queues.
+			for (HubSession session : sessions.subList(from, sessions.size())) {
+				closer.close(session, HubCloseStatus.SHUTDOWN);
 			}
+			int unclosed = closer.await(deadline);
+			if (unclosed > 0) {
+				logger.warn(unclosed + " WebSocket session(s) were still closing at the shutdown timeout; "
+						+ "not waiting for them");
+			}
+		}
+		finally {
+			closer.shutdown();
 		}
 		this.handler.finishDrain();
 		logger.info("Drained " + sessions.size() + " WebSocket session(s) in "
@@ -126,29 +154,35 @@ public class HubGracefulShutdown implements SmartLifecycle {
 		try {
 			this.broker.roundTrip().get(remainingMillis(deadline), TimeUnit.MILLISECONDS);
 		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
 		catch (Exception ex) {
 			logger.warn("Could not confirm that in-flight messages reached this instance before draining: "
-					+ ex.getMessage());
+					+ causeOf(ex));
 		}
 		awaitLanes(deadline);
 	}
 
 	private void awaitLanes(long deadline) {
+		if (System.nanoTime() - deadline >= 0) {
+			return;
+		}
 		try {
-			this.lanes.barrier().get(remainingMillis(deadline), TimeUnit.MILLISECONDS);
+			// The barrier returns within its timeout; the wait for it gets what is left then.
+			CompletableFuture<Void> barrier = this.lanes.barrier(Duration.ofNanos(deadline - System.nanoTime()));
+			barrier.get(remainingMillis(deadline), TimeUnit.MILLISECONDS);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
-		catch (Exception ex) {
-			logger.warn("Dispatch lanes did not empty before the shutdown timeout: " + ex.getMessage());
+		catch (ExecutionException | TimeoutException ex) {
+			logger.warn("Dispatch lanes did not empty before the shutdown timeout: " + causeOf(ex));
 		}
 	}
 
-	private static void flush(HubSession session, long deadline) {
-		while (session.isOpen() && session.getBufferedBytes() > 0 && System.nanoTime() < deadline) {
-			sleepMillis(FLUSH_POLL_MILLIS);
-		}
+	private static Throwable causeOf(Exception ex) {
+		return (ex instanceof ExecutionException && ex.getCause() != null) ? ex.getCause() : ex;
 	}
 
 	private static long remainingMillis(long deadline) {

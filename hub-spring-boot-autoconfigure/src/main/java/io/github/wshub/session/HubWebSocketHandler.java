@@ -1,6 +1,7 @@
 package io.github.wshub.session;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
@@ -58,7 +59,7 @@ import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorato
  * As a {@link SmartLifecycle} it starts accepting sessions (and the heartbeat) before the web
  * server starts, and stops after the web server stopped; {@link HubGracefulShutdown} drains the
  * sessions before that. Sessions still open when it stops are closed with
- * {@link HubCloseStatus#SHUTDOWN}.
+ * {@link HubCloseStatus#SHUTDOWN}, in parallel, waiting at most a second for the closes.
  *
  * @author wshub
  */
@@ -74,6 +75,11 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 	 * client cannot hold a dispatch thread for Tomcat's default of 20 seconds.
 	 */
 	private static final String TOMCAT_BLOCKING_SEND_TIMEOUT = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
+
+	/**
+	 * Most time {@link #stop()} waits for the sessions still open to close.
+	 */
+	private static final Duration STOP_CLOSE_TIMEOUT = Duration.ofSeconds(1);
 
 	private final String instanceId;
 
@@ -610,8 +616,12 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 				executor.shutdownNow();
 				this.heartbeat = null;
 			}
-			for (HubSession session : this.sessions.values()) {
-				session.close(HubCloseStatus.SHUTDOWN);
+			// In parallel and bounded: a client that stopped reading can make its close block.
+			int unclosed = SessionCloser.closeAll(List.copyOf(this.sessions.values()), HubCloseStatus.SHUTDOWN,
+					STOP_CLOSE_TIMEOUT);
+			if (unclosed > 0) {
+				logger.warn(unclosed + " WebSocket session(s) were still closing after "
+						+ STOP_CLOSE_TIMEOUT.toMillis() + " ms; not waiting for them");
 			}
 		}
 	}

@@ -149,6 +149,16 @@ public final class RawWebSocket implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Return the bytes received and not read yet: with a small receive buffer, a client that
+	 * never reads has a full receive window once this stops growing.
+	 * @return the unread bytes
+	 * @throws IOException on failure
+	 */
+	public int unreadBytes() throws IOException {
+		return this.in.available();
+	}
+
 	@Override
 	public void close() throws IOException {
 		this.socket.close();

@@ -1,5 +1,6 @@
 package io.github.wshub.benchmarks.jmh;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -26,7 +27,7 @@ import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorato
  * it to the {@code LocalTopicRegistry}, which queues it on the topic's dispatch lane, and the
  * lane sends the shared frame to every {@code HubSession} (through its
  * {@code ConcurrentWebSocketSessionDecorator}, to a no-op socket). Each operation waits for the
- * lanes to finish ({@code DispatchLanes.barrier()}), so it includes one thread hand-off; divide
+ * lanes to finish ({@code DispatchLanes.barrier(Duration)}), so it includes one thread hand-off; divide
  * by {@code subscribers} for the cost per delivery.
  * <p>
  * {@link #decoratorOnly} is the lower bound underneath: the same shared {@link TextMessage}
@@ -38,6 +39,8 @@ import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorato
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class FanOutBenchmark {
+
+	private static final Duration BARRIER_TIMEOUT = Duration.ofSeconds(10);
 
 	@Param({ "10", "100", "1000" })
 	public int subscribers;
@@ -74,9 +77,9 @@ public class FanOutBenchmark {
 	}
 
 	@Benchmark
-	public void fanOut() {
+	public void fanOut() throws Exception {
 		this.hub.broker.publish(this.message);
-		this.hub.lanes.barrier().join();
+		this.hub.lanes.barrier(BARRIER_TIMEOUT).get(BARRIER_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
 	}
 
 	@Benchmark
