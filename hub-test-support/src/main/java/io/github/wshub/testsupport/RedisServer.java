@@ -13,8 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import org.jspecify.annotations.Nullable;
@@ -30,7 +29,15 @@ import org.jspecify.annotations.Nullable;
  * so that tests pass on a machine with only a JDK.
  * <p>
  * The server keeps nothing on disk ({@code --save ""}, {@code --appendonly no}) and listens on
- * 127.0.0.1 only. Every process started here is killed when the JVM exits.
+ * 127.0.0.1 only.
+ * <p>
+ * Its lifetime is its owner's business, and nothing else's: no JVM shutdown hook touches it,
+ * since such a hook runs concurrently with the owner's own shutdown (Spring's, which may still
+ * need Redis to drain) and would pull the server away from under it. Where {@code setsid} is on
+ * the {@code PATH} (Linux), the server runs in a session of its own, so that the Ctrl+C, Ctrl+\
+ * or hang-up a terminal sends to its foreground process group reaches the JVM only. A server the
+ * owner did not stop is killed once the JVM process has ended, however it ended, SIGKILL
+ * included, by a {@link ProcessWatchdog} outside the JVM.
  *
  * @author wshub
  */
@@ -38,14 +45,14 @@ public final class RedisServer implements AutoCloseable {
 
 	private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(15);
 
-	private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
-
 	private static volatile @Nullable Path resolvedBinary;
 
-	static {
-		Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly),
-				"redis-server-reaper"));
-	}
+	/**
+	 * Starts each server in a session of its own; {@code null} where there is none (macOS). A
+	 * process this JVM starts is no process group leader, so {@code setsid} needs no fork: it execs
+	 * the server in place, which stays this JVM's child with the same pid.
+	 */
+	private static final @Nullable Path SETSID = onPath("setsid").orElse(null);
 
 	private final Path binary;
 
@@ -56,6 +63,8 @@ public final class RedisServer implements AutoCloseable {
 	private final List<String> extraArgs;
 
 	private volatile @Nullable Process process;
+
+	private volatile @Nullable ProcessWatchdog watchdog;
 
 	private RedisServer(Path binary, int port, Path workDir, List<String> extraArgs) {
 		this.binary = binary;
@@ -151,6 +160,7 @@ public final class RedisServer implements AutoCloseable {
 		if (current != null) {
 			current.destroy();
 			awaitExit(current);
+			standDown();
 		}
 	}
 
@@ -162,6 +172,14 @@ public final class RedisServer implements AutoCloseable {
 		if (current != null) {
 			current.destroyForcibly();
 			awaitExit(current);
+			standDown();
+		}
+	}
+
+	private void standDown() {
+		ProcessWatchdog current = this.watchdog;
+		if (current != null) {
+			current.standDown();
 		}
 	}
 
@@ -215,7 +233,11 @@ public final class RedisServer implements AutoCloseable {
 	}
 
 	private synchronized void startProcess() {
-		List<String> command = new ArrayList<>(List.of(this.binary.toString(), "--port", Integer.toString(this.port),
+		List<String> command = new ArrayList<>();
+		if (SETSID != null) {
+			command.add(SETSID.toString());
+		}
+		command.addAll(List.of(this.binary.toString(), "--port", Integer.toString(this.port),
 				"--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no", "--daemonize",
 				"no", "--dir", this.workDir.toString()));
 		command.addAll(this.extraArgs);
@@ -229,9 +251,18 @@ public final class RedisServer implements AutoCloseable {
 		catch (IOException ex) {
 			throw new IllegalStateException("Could not run " + this.binary, ex);
 		}
-		RUNNING.add(started);
-		started.onExit().thenRun(() -> RUNNING.remove(started));
+		ProcessWatchdog startedWatchdog;
+		try {
+			startedWatchdog = ProcessWatchdog.watch(started);
+		}
+		catch (IllegalStateException ex) {
+			started.destroyForcibly();
+			throw ex;
+		}
+		// Also when the server exits on its own: the watchdog must never signal a reused pid.
+		started.onExit().thenRun(startedWatchdog::standDown);
 		this.process = started;
+		this.watchdog = startedWatchdog;
 		long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
 		while (System.nanoTime() < deadline) {
 			if (!started.isAlive()) {
@@ -314,16 +345,20 @@ public final class RedisServer implements AutoCloseable {
 		if (configured != null && !configured.isBlank()) {
 			return Path.of(configured);
 		}
+		return onPath("redis-server").orElseGet(RedisServer::extractBundledBinary);
+	}
+
+	private static Optional<Path> onPath(String command) {
 		String path = System.getenv("PATH");
 		if (path != null) {
 			for (String dir : path.split(java.io.File.pathSeparator)) {
-				Path candidate = Path.of(dir, "redis-server");
+				Path candidate = Path.of(dir, command);
 				if (Files.isExecutable(candidate)) {
-					return candidate;
+					return Optional.of(candidate);
 				}
 			}
 		}
-		return extractBundledBinary();
+		return Optional.empty();
 	}
 
 	static Path extractBundledBinary() {

@@ -31,6 +31,14 @@ import org.springframework.core.env.MapPropertySource;
  * instance started afterwards finds it and shares it. Never with
  * {@code spring.data.redis.url}, Sentinel or Cluster. Disable with
  * {@code sample.embedded-redis=false}.
+ * <p>
+ * On SIGTERM or Ctrl+C the server is stopped by Spring's shutdown hook closing the context, in
+ * the last lifecycle phase; nothing else in this JVM stops it (a JVM shutdown hook of its own
+ * would run concurrently with Spring's and pull Redis away before the drain), and
+ * {@link RedisServer} runs it in a session of its own where {@code setsid} exists, so that the
+ * SIGINT a terminal sends its whole foreground process group reaches the JVM only. Should the
+ * JVM die without closing the context (SIGKILL, a crash), {@link RedisServer}'s watchdog kills
+ * the server once the JVM is gone.
  *
  * @author wshub
  */
@@ -91,8 +99,8 @@ class DevelopmentRedis implements SmartApplicationListener {
 		}
 		this.server = RedisServer.startOnPort(port);
 		logger.warn("No Redis answered at " + host + ":" + port + ", so the sample app started a development "
-				+ "redis-server there (" + RedisServer.binary() + "). It stops with this instance; "
-				+ "use a real Redis in production.");
+				+ "redis-server there (pid " + this.server.pid() + ", " + RedisServer.binary()
+				+ "). It stops with this instance; use a real Redis in production.");
 		environment.getPropertySources()
 			.addFirst(new MapPropertySource("developmentRedis",
 					Map.of("spring.data.redis.host", "127.0.0.1", "spring.data.redis.port", port)));
