@@ -384,6 +384,10 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 				if (ex != null) {
 					// Never leave a local subscriber without a broker subscription.
 					this.registry.rollback(session, subscription);
+					if (session.isClosed()) {
+						// Nobody to tell: no error frame, no error counted.
+						return null;
+					}
 					return errorFrame(frame.id(), ErrorCode.BROKER_UNAVAILABLE,
 							"Subscription to '" + topic + "' could not be confirmed");
 				}
@@ -487,6 +491,9 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 	public void afterConnectionClosed(WebSocketSession session, CloseStatus status) {
 		HubSession hubSession = this.sessions.remove(session.getId());
 		if (hubSession != null) {
+			// Mark first, then unsubscribe: a subscribe in flight on another thread either sees
+			// the mark or has added its topic before unsubscribeAll copies the topics.
+			hubSession.markClosed();
 			this.admitted.decrementAndGet();
 			releaseUser(hubSession);
 			this.registry.unsubscribeAll(hubSession);

@@ -68,7 +68,7 @@ class SubscribeCloseRaceIntegrationTests {
 
 			assertThat(delete(instance, "/actuator/hub/sessions/" + client.sessionId()).statusCode()).isEqualTo(200);
 			assertThat(client.awaitClose()).isEqualTo(4501);
-			await().atMost(Duration.ofSeconds(10)).until(() -> instance.handler().getSession(client.sessionId()) == null);
+			awaitSessionGone(instance, client.sessionId());
 
 			authorizer.release();
 			awaitNoSubscriptions(instance, "hub:topic:blocked.*");
@@ -87,7 +87,7 @@ class SubscribeCloseRaceIntegrationTests {
 			assertThat(authorizer.awaitEntered()).isTrue();
 
 			assertThat(client.awaitClose()).isEqualTo(4001);
-			await().atMost(Duration.ofSeconds(10)).until(() -> instance.handler().getSession(client.sessionId()) == null);
+			awaitSessionGone(instance, client.sessionId());
 
 			authorizer.release();
 			awaitNoSubscriptions(instance, "hub:topic:blocked.*");
@@ -126,6 +126,11 @@ class SubscribeCloseRaceIntegrationTests {
 			});
 			awaitNoSubscriptions(instance, "hub:topic:churn.*");
 		}
+	}
+
+	// The close has been handled (on the closing thread) once the handler no longer holds it.
+	private static void awaitSessionGone(Instance instance, String sessionId) {
+		await().atMost(Duration.ofSeconds(10)).until(() -> instance.handler().getSession(sessionId) == null);
 	}
 
 	private static void awaitNoSubscriptions(Instance instance, String channelPattern) {
