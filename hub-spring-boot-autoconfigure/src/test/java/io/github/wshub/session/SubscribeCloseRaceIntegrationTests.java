@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +20,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import io.github.wshub.autoconfigure.HubProperties;
+import io.github.wshub.protocol.HubCloseStatus;
+import io.github.wshub.registry.InMemoryConnectionRegistry;
 import io.github.wshub.security.TopicAuthorizer;
 import io.github.wshub.test.HubTestClient;
 import io.github.wshub.test.TestHubApplication;
@@ -96,6 +100,31 @@ class SubscribeCloseRaceIntegrationTests {
 	}
 
 	@Test
+	void sessionClosedWhileBeingRegisteredIsNotLeftInTheConnectionRegistry() {
+		try (Instance instance = TestHubApplication.start(redis,
+				"spring.main.sources=" + BlockingConnectionRegistryConfiguration.class.getName())) {
+			BlockingConnectionRegistry connections = instance.context().getBean(BlockingConnectionRegistry.class);
+			CompletableFuture<HubTestClient> connecting = CompletableFuture.supplyAsync(instance::connect);
+			String sessionId = connections.awaitOpening();
+
+			// Close every session the hub holds, as the drain and the heartbeat do.
+			instance.handler().getSessions().forEach((session) -> session.close(HubCloseStatus.SHUTDOWN));
+			connections.release();
+
+			boolean open = instance.handler().getSession(sessionId) != null;
+			assertThat(connections.findInstanceOfSession(sessionId).join()).as("registered")
+				.isEqualTo(open ? Optional.of(instance.instanceId()) : Optional.empty());
+			if (open) {
+				connecting.join().close();
+			}
+			await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+				assertThat(instance.handler().getSessionCount()).isZero();
+				assertThat(connections.findInstanceOfSession(sessionId).join()).isEmpty();
+			});
+		}
+	}
+
+	@Test
 	void sessionsDisconnectedThroughActuatorWhileSubscribingKeepNoSubscriptions() {
 		try (Instance instance = TestHubApplication.start(redis, ACTUATOR)) {
 			long deadline = System.nanoTime() + Duration.ofSeconds(4).toNanos();
@@ -169,6 +198,62 @@ class SubscribeCloseRaceIntegrationTests {
 
 	private static URI uri(Instance instance, String path) {
 		return URI.create("http://127.0.0.1:" + instance.port() + path);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class BlockingConnectionRegistryConfiguration {
+
+		@Bean
+		BlockingConnectionRegistry blockingConnectionRegistry(HubProperties properties) {
+			return new BlockingConnectionRegistry(properties.getInstanceId());
+		}
+
+	}
+
+	/**
+	 * Holds the first {@link #sessionOpened} on its thread until released; then registers the
+	 * session.
+	 */
+	static final class BlockingConnectionRegistry extends InMemoryConnectionRegistry {
+
+		private final CompletableFuture<String> opening = new CompletableFuture<>();
+
+		private final CountDownLatch released = new CountDownLatch(1);
+
+		private final CountDownLatch opened = new CountDownLatch(1);
+
+		BlockingConnectionRegistry(String instanceId) {
+			super(instanceId);
+		}
+
+		@Override
+		public void sessionOpened(String sessionId, @Nullable String user) {
+			if (this.opening.complete(sessionId)) {
+				try {
+					this.released.await(30, TimeUnit.SECONDS);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+				super.sessionOpened(sessionId, user);
+				this.opened.countDown();
+				return;
+			}
+			super.sessionOpened(sessionId, user);
+		}
+
+		String awaitOpening() {
+			return this.opening.orTimeout(10, TimeUnit.SECONDS).join();
+		}
+
+		/**
+		 * Let the held registration go on, and wait until it is done.
+		 */
+		void release() {
+			this.released.countDown();
+			await().atMost(Duration.ofSeconds(10)).until(() -> this.opened.getCount() == 0);
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
