@@ -162,6 +162,14 @@ class SubscribeCloseRaceIntegrationTests {
 		await().atMost(Duration.ofSeconds(10)).until(() -> instance.handler().getSession(sessionId) == null);
 	}
 
+	// The thread held by a test stub runs no handler code any more: the handler has finished
+	// with the request (or the open) the stub held.
+	private static void awaitOutOfHandler(@Nullable Thread thread) {
+		assertThat(thread).isNotNull();
+		await().atMost(Duration.ofSeconds(10)).until(() -> Arrays.stream(thread.getStackTrace())
+			.noneMatch((frame) -> frame.getClassName().equals(HubWebSocketHandler.class.getName())));
+	}
+
 	private static void awaitNoSubscriptions(Instance instance, String channelPattern) {
 		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
 			assertThat(instance.registry().refCounts()).isEmpty();
@@ -220,7 +228,7 @@ class SubscribeCloseRaceIntegrationTests {
 
 		private final CountDownLatch released = new CountDownLatch(1);
 
-		private final CountDownLatch opened = new CountDownLatch(1);
+		private volatile @Nullable Thread openingThread;
 
 		BlockingConnectionRegistry(String instanceId) {
 			super(instanceId);
@@ -228,16 +236,17 @@ class SubscribeCloseRaceIntegrationTests {
 
 		@Override
 		public void sessionOpened(String sessionId, @Nullable String user) {
-			if (this.opening.complete(sessionId)) {
-				try {
-					this.released.await(30, TimeUnit.SECONDS);
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-				}
+			if (this.opening.isDone()) {
 				super.sessionOpened(sessionId, user);
-				this.opened.countDown();
 				return;
+			}
+			this.openingThread = Thread.currentThread();
+			this.opening.complete(sessionId);
+			try {
+				this.released.await(30, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
 			}
 			super.sessionOpened(sessionId, user);
 		}
@@ -247,11 +256,12 @@ class SubscribeCloseRaceIntegrationTests {
 		}
 
 		/**
-		 * Let the held registration go on, and wait until it is done.
+		 * Let the held registration go on, and wait until the handler has finished opening the
+		 * session.
 		 */
 		void release() {
 			this.released.countDown();
-			await().atMost(Duration.ofSeconds(10)).until(() -> this.opened.getCount() == 0);
+			awaitOutOfHandler(this.openingThread);
 		}
 
 	}
@@ -309,10 +319,7 @@ class SubscribeCloseRaceIntegrationTests {
 		 */
 		void release() {
 			this.released.countDown();
-			Thread thread = this.requestThread;
-			assertThat(thread).isNotNull();
-			await().atMost(Duration.ofSeconds(10)).until(() -> Arrays.stream(thread.getStackTrace())
-				.noneMatch((frame) -> frame.getClassName().equals(HubWebSocketHandler.class.getName())));
+			awaitOutOfHandler(this.requestThread);
 		}
 
 	}
