@@ -244,11 +244,13 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 			this.instrumentation.sessionClosed(HubCloseStatus.TOO_MANY_SESSIONS);
 			return;
 		}
-		this.sessions.put(session.getId(), hubSession);
+		// Register before the session becomes reachable through this.sessions: any close of it,
+		// on whichever thread, then reaches the connection registry after the open.
 		ConnectionRegistry registry = this.connectionRegistry;
 		if (registry != null) {
 			registry.sessionOpened(hubSession.getId(), hubSession.getUser());
 		}
+		this.sessions.put(session.getId(), hubSession);
 		hubSession.send(this.codec.welcome(session.getId(), this.instanceId));
 	}
 
