@@ -38,7 +38,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * A session closed by another thread (the Actuator endpoint, the heartbeat) while one of its
  * subscribe requests is being handled keeps no subscription: the topic's refcount returns to
- * 0, the session is gone and the Redis channel is released after the unsubscribe grace.
+ * 0, the session is gone and the Redis channel is released after the unsubscribe grace. Nor is
+ * a session closed while it is being opened left in the connection registry.
  *
  * @author wshub
  */
