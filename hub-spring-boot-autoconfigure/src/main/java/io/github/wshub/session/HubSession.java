@@ -49,6 +49,10 @@ public final class HubSession {
 
 	private volatile boolean closing;
 
+	// Set when the hub handles the close, before the session's topics are removed; see
+	// LocalTopicRegistry#subscribe for why a subscribe in flight can then never leak.
+	private volatile boolean closed;
+
 	private final Executor replyExecutor;
 
 	private final HubInstrumentation instrumentation;
@@ -155,6 +159,17 @@ public final class HubSession {
 
 	void forgetSubscribeAttempts(String topic) {
 		this.subscribeAttempts.remove(topic);
+	}
+
+	/**
+	 * Mark the session closed for the hub: from now on it cannot subscribe to a topic.
+	 */
+	void markClosed() {
+		this.closed = true;
+	}
+
+	boolean isClosed() {
+		return this.closed;
 	}
 
 	/**

@@ -270,11 +270,13 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 			this.instrumentation.sessionClosed(HubCloseStatus.TOO_MANY_SESSIONS);
 			return;
 		}
-		this.sessions.put(session.getId(), hubSession);
+		// Register before the session becomes reachable through this.sessions: any close of it,
+		// on whichever thread, then reaches the connection registry after the open.
 		ConnectionRegistry registry = this.connectionRegistry;
 		if (registry != null) {
 			registry.sessionOpened(hubSession.getId(), hubSession.getUser());
 		}
+		this.sessions.put(session.getId(), hubSession);
 		hubSession.send(this.codec.welcome(session.getId(), this.instanceId));
 	}
 
@@ -417,6 +419,10 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 				if (ex != null) {
 					// Never leave a local subscriber without a broker subscription.
 					this.registry.rollback(session, subscription);
+					if (session.isClosed()) {
+						// Nobody to tell: no error frame, no error counted.
+						return null;
+					}
 					return errorFrame(frame.id(), ErrorCode.BROKER_UNAVAILABLE,
 							"Subscription to '" + topic + "' could not be confirmed");
 				}
@@ -520,6 +526,9 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 	public void afterConnectionClosed(WebSocketSession session, CloseStatus status) {
 		HubSession hubSession = this.sessions.remove(session.getId());
 		if (hubSession != null) {
+			// Mark first, then unsubscribe: a subscribe in flight on another thread either sees
+			// the mark or has added its topic before unsubscribeAll copies the topics.
+			hubSession.markClosed();
 			this.admitted.decrementAndGet();
 			releaseUser(hubSession);
 			String anonymousAddress = anonymousAddressOf(hubSession);

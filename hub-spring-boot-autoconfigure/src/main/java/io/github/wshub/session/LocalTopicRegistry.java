@@ -62,26 +62,50 @@ public final class LocalTopicRegistry implements BrokerMessageListener {
 
 	/**
 	 * Subscribe a session to a topic. Idempotent: a second subscribe adds no second delivery.
+	 * A session the hub has closed is not subscribed, even when its close runs concurrently
+	 * with this call: it is left in no topic, and the broker is not asked for the topic.
 	 * @param session the session
 	 * @param topic the topic
 	 * @return the pending subscription, whose future completes once the broker subscription for
-	 * the topic is confirmed
+	 * the topic is confirmed, or is already failed when the session is closed
 	 */
 	public Subscription subscribe(HubSession session, String topic) {
 		@SuppressWarnings("unchecked")
 		CompletableFuture<Void>[] confirmed = new CompletableFuture[1];
 		long[] attempt = new long[1];
 		boolean[] first = new boolean[1];
+		boolean[] closed = new boolean[1];
 		long start = System.nanoTime();
 		this.subscribers.compute(topic, (key, sessions) -> {
-			first[0] = (sessions == null);
 			Set<HubSession> result = (sessions != null) ? sessions : ConcurrentHashMap.newKeySet();
-			result.add(session);
+			boolean alreadySubscribed = !result.add(session);
 			session.topics().add(key);
+			// Write, then check; the close does the reverse: it marks the session, then copies
+			// its topics to unsubscribe them (HubWebSocketHandler#afterConnectionClosed). Both
+			// sides write and read through volatile fields or a ConcurrentHashMap, so either
+			// this read sees the mark, or the close's copy holds this topic and its unsubscribe
+			// (which waits for this bin) removes the session. No interleaving leaves it here.
+			if (session.isClosed()) {
+				closed[0] = true;
+				if (alreadySubscribed) {
+					removeLocked(session, key, result);
+				}
+				else {
+					// Undo the add; the broker was not told.
+					result.remove(session);
+					session.topics().remove(key);
+				}
+				return result.isEmpty() ? null : result;
+			}
+			first[0] = (sessions == null);
 			attempt[0] = session.nextSubscribeAttempt(key);
 			confirmed[0] = this.broker.subscribe(key);
 			return result;
 		});
+		if (closed[0]) {
+			IllegalStateException ex = new IllegalStateException("Session " + session.getId() + " is closed");
+			return new Subscription(topic, 0, CompletableFuture.failedFuture(ex));
+		}
 		if (first[0]) {
 			HubInstrumentation current = this.instrumentation;
 			confirmed[0].thenRun(() -> current.subscribeConfirmed(System.nanoTime() - start));
@@ -132,7 +156,9 @@ public final class LocalTopicRegistry implements BrokerMessageListener {
 	}
 
 	/**
-	 * Unsubscribe a session from all its topics, as when it closes.
+	 * Unsubscribe a session from all its topics, as when it closes. Mark the session closed
+	 * first, so that a subscribe still in flight cannot add it back (see
+	 * {@link #subscribe(HubSession, String)}).
 	 * @param session the session
 	 */
 	public void unsubscribeAll(HubSession session) {
@@ -196,8 +222,10 @@ public final class LocalTopicRegistry implements BrokerMessageListener {
 	 * A session's pending subscription to a topic.
 	 *
 	 * @param topic the topic
-	 * @param attempt the number of this subscribe request for the session and topic
-	 * @param confirmed completes once the broker subscription is confirmed
+	 * @param attempt the number of this subscribe request for the session and topic, 0 when
+	 * the session was closed and not subscribed
+	 * @param confirmed completes once the broker subscription is confirmed; fails when the
+	 * session was closed
 	 */
 	public record Subscription(String topic, long attempt, CompletableFuture<Void> confirmed) {
 	}
