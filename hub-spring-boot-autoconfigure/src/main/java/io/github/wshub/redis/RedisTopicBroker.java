@@ -745,10 +745,12 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 		List<String> toRemove = new ArrayList<>();
 		List<String> toRepair = new ArrayList<>();
 		List<CompletableFuture<Void>> confirmed = new ArrayList<>();
-		long now = System.nanoTime();
 		for (String topic : batch) {
 			this.channels.computeIfPresent(topic, (key, state) -> {
 				state.queued = false;
+				// Read under the topic's lock: a grace re-check that found the topic still queued
+				// (taken off the queue, not yet reconciled) ran before this, so its time has come.
+				long now = System.nanoTime();
 				if (state.wanted) {
 					if (!state.held) {
 						toAdd.add(key);
