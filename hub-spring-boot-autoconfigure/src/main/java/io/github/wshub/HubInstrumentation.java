@@ -2,8 +2,7 @@ package io.github.wshub;
 
 import io.github.wshub.broker.BrokerMessage;
 import io.github.wshub.protocol.ErrorCode;
-
-import org.springframework.web.socket.CloseStatus;
+import io.github.wshub.protocol.HubCloseStatus;
 
 /**
  * Receives the hub's events as they happen, for metrics. Every method is called on a hot path
@@ -56,7 +55,7 @@ public interface HubInstrumentation {
 	 * A session closed.
 	 * @param status the close status, from either side
 	 */
-	default void sessionClosed(CloseStatus status) {
+	default void sessionClosed(HubCloseStatus status) {
 	}
 
 	/**

@@ -15,8 +15,7 @@ import io.micrometer.core.instrument.Timer;
 import io.github.wshub.HubInstrumentation;
 import io.github.wshub.broker.BrokerMessage;
 import io.github.wshub.protocol.ErrorCode;
-
-import org.springframework.web.socket.CloseStatus;
+import io.github.wshub.protocol.HubCloseStatus;
 
 /**
  * {@link HubInstrumentation} that records counters and timers in a Micrometer
@@ -160,8 +159,8 @@ public class MicrometerHubInstrumentation implements HubInstrumentation {
 	}
 
 	@Override
-	public void sessionClosed(CloseStatus status) {
-		int code = CLOSE_REASONS.containsKey(status.getCode()) ? status.getCode() : 0;
+	public void sessionClosed(HubCloseStatus status) {
+		int code = CLOSE_REASONS.containsKey(status.code()) ? status.code() : 0;
 		this.closed.computeIfAbsent(code, (key) -> Counter.builder("hub.sessions.closed")
 			.description("Sessions closed, by close code")
 			.tag("code", (key != 0) ? Integer.toString(key) : "other")

@@ -14,7 +14,6 @@ import tools.jackson.databind.cfg.JsonNodeFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.util.Assert;
-import org.springframework.web.socket.TextMessage;
 
 /**
  * Reads client frames and writes server frames of protocol v1 (see {@code docs/protocol.md}).
@@ -201,7 +200,7 @@ public final class FrameCodec {
 	 * @param instanceId the id of the instance the session is connected to
 	 * @return the frame
 	 */
-	public TextMessage welcome(String sessionId, String instanceId) {
+	public EncodedFrame welcome(String sessionId, String instanceId) {
 		ByteArrayOutputStream out = new ByteArrayOutputStream(128);
 		try (JsonGenerator generator = this.mapper.createGenerator(out)) {
 			generator.writeStartObject();
@@ -211,7 +210,7 @@ public final class FrameCodec {
 			generator.writeNumberProperty("protocol", PROTOCOL_VERSION);
 			generator.writeEndObject();
 		}
-		return new TextMessage(out.toByteArray());
+		return new EncodedFrame(out.toByteArray());
 	}
 
 	/**
@@ -219,7 +218,7 @@ public final class FrameCodec {
 	 * @param id the request id, echoed with its JSON type
 	 * @return the frame
 	 */
-	public TextMessage ack(JsonNode id) {
+	public EncodedFrame ack(JsonNode id) {
 		ByteArrayOutputStream out = new ByteArrayOutputStream(32);
 		try (JsonGenerator generator = this.mapper.createGenerator(out)) {
 			generator.writeStartObject();
@@ -228,7 +227,7 @@ public final class FrameCodec {
 			generator.writeTree(id);
 			generator.writeEndObject();
 		}
-		return new TextMessage(out.toByteArray());
+		return new EncodedFrame(out.toByteArray());
 	}
 
 	/**
@@ -238,7 +237,7 @@ public final class FrameCodec {
 	 * @param message the human readable message
 	 * @return the frame
 	 */
-	public TextMessage error(@Nullable JsonNode id, ErrorCode code, String message) {
+	public EncodedFrame error(@Nullable JsonNode id, ErrorCode code, String message) {
 		ByteArrayOutputStream out = new ByteArrayOutputStream(96 + message.length());
 		try (JsonGenerator generator = this.mapper.createGenerator(out)) {
 			generator.writeStartObject();
@@ -251,7 +250,7 @@ public final class FrameCodec {
 			generator.writeStringProperty("message", message);
 			generator.writeEndObject();
 		}
-		return new TextMessage(out.toByteArray());
+		return new EncodedFrame(out.toByteArray());
 	}
 
 	private static String abbreviate(String value) {

@@ -1,62 +1,78 @@
 package io.github.wshub.protocol;
 
-import org.springframework.web.socket.CloseStatus;
+import org.springframework.util.Assert;
 
 /**
- * Close codes the hub uses, split into two documented ranges: codes from 4000 to 4499 (and the
- * standard 1001, 1005, 1006, 1011, 1012, 1013, 1014) mean "reconnect, perhaps to another
- * instance"; every other code, in particular 4500 to 4999 and the standard 1000, 1003, 1007,
- * 1008 and 1009, means "do not reconnect
+ * A WebSocket close code and reason, and the close codes the hub uses, independent of the
+ * WebSocket API that carries them (the transport converts). The codes are split into two
+ * documented ranges: codes from 4000 to 4499 (and the standard 1001, 1005, 1006, 1011, 1012,
+ * 1013, 1014) mean "reconnect, perhaps to another instance"; every other code, in particular
+ * 4500 to 4999 and the standard 1000, 1003, 1007, 1008 and 1009, means "do not reconnect
  * automatically: the same thing would happen again". 4500 is left to Spring's
- * {@link CloseStatus#SESSION_NOT_RELIABLE}, which the hub itself never sends.
+ * {@code CloseStatus.SESSION_NOT_RELIABLE}, which the hub itself never sends.
  *
+ * @param code the close code, from 1000 to 4999
+ * @param reason the reason, empty for none
  * @author wshub
  */
-public final class HubCloseStatus {
+public record HubCloseStatus(int code, String reason) {
 
 	/**
 	 * The instance is shutting down; reconnect (load balancers route to another instance).
 	 */
-	public static final CloseStatus SHUTDOWN = new CloseStatus(4000, "server shutting down");
+	public static final HubCloseStatus SHUTDOWN = new HubCloseStatus(4000, "server shutting down");
 
 	/**
 	 * The client did not answer a ping in time.
 	 */
-	public static final CloseStatus PING_TIMEOUT = new CloseStatus(4001, "ping timeout");
+	public static final HubCloseStatus PING_TIMEOUT = new HubCloseStatus(4001, "ping timeout");
 
 	/**
 	 * The client did not read its messages fast enough; its send buffer or send time limit was
 	 * exceeded.
 	 */
-	public static final CloseStatus SLOW_CONSUMER = new CloseStatus(4002, "slow consumer");
+	public static final HubCloseStatus SLOW_CONSUMER = new HubCloseStatus(4002, "slow consumer");
 
 	/**
 	 * The session was closed because of an unexpected server-side failure.
 	 */
-	public static final CloseStatus SERVER_ERROR = new CloseStatus(4003, "server error");
+	public static final HubCloseStatus SERVER_ERROR = new HubCloseStatus(4003, "server error");
 
 	/**
 	 * This instance holds {@code hub.limits.max-sessions} sessions; reconnect (a load balancer
 	 * routes to another instance).
 	 */
-	public static final CloseStatus INSTANCE_FULL = new CloseStatus(4004, "instance full");
+	public static final HubCloseStatus INSTANCE_FULL = new HubCloseStatus(4004, "instance full");
 
 	/**
 	 * The session was disconnected by the application and should not reconnect by itself.
 	 */
-	public static final CloseStatus DISCONNECTED = new CloseStatus(4501, "disconnected");
+	public static final HubCloseStatus DISCONNECTED = new HubCloseStatus(4501, "disconnected");
 
 	/**
 	 * The client violated the protocol policy (for example sent too many messages).
 	 */
-	public static final CloseStatus POLICY_VIOLATION = new CloseStatus(4502, "policy violation");
+	public static final HubCloseStatus POLICY_VIOLATION = new HubCloseStatus(4502, "policy violation");
 
 	/**
 	 * The user already holds {@code hub.limits.max-sessions-per-user} sessions on this instance.
 	 */
-	public static final CloseStatus TOO_MANY_SESSIONS = new CloseStatus(4503, "too many sessions");
+	public static final HubCloseStatus TOO_MANY_SESSIONS = new HubCloseStatus(4503, "too many sessions");
 
-	private HubCloseStatus() {
+	/**
+	 * The client sent a message longer than {@code hub.limits.max-frame-size} (the standard 1009,
+	 * without a reason).
+	 */
+	public static final HubCloseStatus TOO_BIG_TO_PROCESS = new HubCloseStatus(1009, "");
+
+	/**
+	 * Create a close status.
+	 * @param code the close code, from 1000 to 4999
+	 * @param reason the reason, empty for none
+	 */
+	public HubCloseStatus {
+		Assert.isTrue(code >= 1000 && code <= 4999, () -> "Invalid close code: " + code);
+		Assert.notNull(reason, "'reason' must not be null");
 	}
 
 	/**

@@ -15,19 +15,15 @@ import org.jspecify.annotations.Nullable;
 
 import io.github.wshub.HubInstrumentation;
 import io.github.wshub.HubInstrumentation.DropReason;
+import io.github.wshub.protocol.EncodedFrame;
 import io.github.wshub.protocol.HubCloseStatus;
-
-import org.springframework.web.socket.CloseStatus;
-import org.springframework.web.socket.WebSocketMessage;
-import org.springframework.web.socket.WebSocketSession;
-import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorator;
-import org.springframework.web.socket.handler.SessionLimitExceededException;
+import io.github.wshub.session.SessionTransport.SendLimitExceededException;
 
 /**
  * One client connection of this instance: its identity, its subscribed topics and its bounded
- * outbound queue. Sends never block longer than the configured send time limit and never slow
- * other sessions: a session that cannot keep up is closed with
- * {@link HubCloseStatus#SLOW_CONSUMER}.
+ * outbound queue, over the {@link SessionTransport} that carries it. Sends never block longer
+ * than the configured send time limit and never slow other sessions: a session that cannot keep
+ * up is closed with {@link HubCloseStatus#SLOW_CONSUMER}.
  *
  * @author wshub
  */
@@ -35,9 +31,7 @@ public final class HubSession {
 
 	private static final Log logger = LogFactory.getLog(HubSession.class);
 
-	private final WebSocketSession session;
-
-	private final ConcurrentWebSocketSessionDecorator outbound;
+	private final SessionTransport transport;
 
 	private final @Nullable String user;
 
@@ -78,11 +72,10 @@ public final class HubSession {
 
 	private volatile long lastPingAt;
 
-	HubSession(WebSocketSession session, ConcurrentWebSocketSessionDecorator outbound, @Nullable String user,
-			Executor replyExecutor, HubInstrumentation instrumentation) {
+	HubSession(SessionTransport transport, @Nullable String user, Executor replyExecutor,
+			HubInstrumentation instrumentation) {
 		this.instrumentation = instrumentation;
-		this.session = session;
-		this.outbound = outbound;
+		this.transport = transport;
 		this.user = user;
 		this.replyExecutor = replyExecutor;
 		this.lastPingAt = System.nanoTime();
@@ -93,7 +86,7 @@ public final class HubSession {
 	 * @return the id
 	 */
 	public String getId() {
-		return this.session.getId();
+		return this.transport.getId();
 	}
 
 	/**
@@ -109,7 +102,7 @@ public final class HubSession {
 	 * @return the principal
 	 */
 	public @Nullable Principal getPrincipal() {
-		return this.session.getPrincipal();
+		return this.transport.getPrincipal();
 	}
 
 	/**
@@ -117,7 +110,7 @@ public final class HubSession {
 	 * @return the attributes
 	 */
 	public Map<String, Object> getAttributes() {
-		return this.session.getAttributes();
+		return this.transport.getAttributes();
 	}
 
 	/**
@@ -133,7 +126,7 @@ public final class HubSession {
 	 * @return {@code true} if open
 	 */
 	public boolean isOpen() {
-		return this.session.isOpen();
+		return this.transport.isOpen();
 	}
 
 	/**
@@ -141,7 +134,7 @@ public final class HubSession {
 	 * @return the buffered size
 	 */
 	public int getBufferedBytes() {
-		return this.outbound.getBufferSize();
+		return this.transport.getBufferedBytes();
 	}
 
 	Set<String> topics() {
@@ -173,34 +166,54 @@ public final class HubSession {
 	}
 
 	/**
-	 * Queue a message for this session. Returns at once when another thread is writing to the
+	 * Queue a frame for this session. Returns at once when another thread is writing to the
 	 * session; closes the session if it exceeds its send limits.
-	 * @param message the message
-	 * @return {@code true} if the message was written or queued
+	 * @param frame the frame
+	 * @return {@code true} if the frame was written or queued
 	 */
-	boolean send(WebSocketMessage<?> message) {
-		if (this.closing || !this.session.isOpen()) {
+	boolean send(EncodedFrame frame) {
+		if (this.closing || !this.transport.isOpen()) {
 			return false;
 		}
 		try {
-			this.outbound.sendMessage(message);
+			this.transport.send(frame);
 			return true;
 		}
-		catch (SessionLimitExceededException ex) {
+		catch (IOException | RuntimeException ex) {
+			sendFailed(ex);
+			return false;
+		}
+	}
+
+	/**
+	 * Queue a ping for this session, like {@link #send(EncodedFrame)}.
+	 */
+	void sendPing() {
+		if (this.closing || !this.transport.isOpen()) {
+			return;
+		}
+		try {
+			this.transport.sendPing();
+		}
+		catch (IOException | RuntimeException ex) {
+			sendFailed(ex);
+		}
+	}
+
+	private void sendFailed(Exception ex) {
+		if (ex instanceof SendLimitExceededException) {
 			if (logger.isDebugEnabled()) {
 				logger.debug("Closing slow session " + getId() + ": " + ex.getMessage());
 			}
 			this.instrumentation.messageDropped(DropReason.SLOW_CONSUMER, 1);
 			close(HubCloseStatus.SLOW_CONSUMER);
-			return false;
 		}
-		catch (IOException | RuntimeException ex) {
+		else {
 			if (logger.isDebugEnabled()) {
 				logger.debug("Send to session " + getId() + " failed, closing it", ex);
 			}
 			this.instrumentation.messageDropped(DropReason.SEND_FAILED, 1);
 			close(HubCloseStatus.SERVER_ERROR);
-			return false;
 		}
 	}
 
@@ -209,19 +222,19 @@ public final class HubSession {
 	 * complete in. Must be called from the thread handling this session's inbound messages.
 	 * @param reply the reply, completing with {@code null} when there is nothing to send
 	 */
-	void reply(CompletableFuture<? extends @Nullable WebSocketMessage<?>> reply) {
+	void reply(CompletableFuture<? extends @Nullable EncodedFrame> reply) {
 		CompletableFuture<Void> previous = this.replies;
 		if (previous.isDone() && reply.isDone()) {
 			// Fast path on the container thread: nothing to wait for, nothing to reorder.
-			WebSocketMessage<?> message = reply.join();
-			if (message != null) {
-				send(message);
+			EncodedFrame frame = reply.join();
+			if (frame != null) {
+				send(frame);
 			}
 			return;
 		}
-		this.replies = previous.thenCompose((ignored) -> reply).thenAcceptAsync((message) -> {
-			if (message != null) {
-				send(message);
+		this.replies = previous.thenCompose((ignored) -> reply).thenAcceptAsync((frame) -> {
+			if (frame != null) {
+				send(frame);
 			}
 		}, this.replyExecutor).exceptionally((ex) -> {
 			logger.error("Reply to session " + getId() + " failed", ex);
@@ -233,12 +246,10 @@ public final class HubSession {
 	 * Close the session with the given status; never throws.
 	 * @param status the close status
 	 */
-	public void close(CloseStatus status) {
+	public void close(HubCloseStatus status) {
 		this.closing = true;
 		try {
-			// Close the raw session, not the decorator: the decorator would replace the status
-			// with SESSION_NOT_RELIABLE after a limit was exceeded.
-			this.session.close(status);
+			this.transport.close(status);
 		}
 		catch (IOException | RuntimeException ex) {
 			if (logger.isDebugEnabled()) {

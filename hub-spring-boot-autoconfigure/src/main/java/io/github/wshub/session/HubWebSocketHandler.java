@@ -26,22 +26,22 @@ import io.github.wshub.broker.BrokerMessage;
 import io.github.wshub.broker.DispatchLanes;
 import io.github.wshub.broker.TopicBroker;
 import io.github.wshub.protocol.ClientFrame;
+import io.github.wshub.protocol.EncodedFrame;
 import io.github.wshub.protocol.ErrorCode;
 import io.github.wshub.protocol.FrameCodec;
 import io.github.wshub.protocol.HubCloseStatus;
 import io.github.wshub.protocol.ProtocolException;
 import io.github.wshub.registry.ConnectionRegistry;
 import io.github.wshub.security.TopicAuthorizer;
+import io.github.wshub.servlet.ServletSessionTransport;
 
 import org.springframework.context.SmartLifecycle;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.util.ClassUtils;
 import org.springframework.web.socket.BinaryMessage;
 import org.springframework.web.socket.CloseStatus;
-import org.springframework.web.socket.PingMessage;
 import org.springframework.web.socket.PongMessage;
 import org.springframework.web.socket.TextMessage;
-import org.springframework.web.socket.WebSocketMessage;
 import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.adapter.NativeWebSocketSession;
 import org.springframework.web.socket.handler.AbstractWebSocketHandler;
@@ -255,7 +255,7 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 		applyMessageSizeLimits(session);
 		limitBlockingSends(session);
 		ConcurrentWebSocketSessionDecorator outbound = decorateSession(session);
-		HubSession hubSession = new HubSession(session, outbound, userOf(session),
+		HubSession hubSession = new HubSession(new ServletSessionTransport(session, outbound), userOf(session),
 				this.lanes.executor(session.getId()), this.instrumentation);
 		if (!admitUser(hubSession)) {
 			this.admitted.decrementAndGet();
@@ -374,7 +374,7 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 			payload = hubSession.assemble(message.getPayload(), message.isLast(), this.settings.maxTextMessageSize());
 		}
 		catch (HubSession.MessageTooLongException ex) {
-			hubSession.close(CloseStatus.TOO_BIG_TO_PROCESS);
+			hubSession.close(HubCloseStatus.TOO_BIG_TO_PROCESS);
 			return;
 		}
 		if (payload == null || !withinRate(hubSession)) {
@@ -414,7 +414,7 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 			return;
 		}
 		LocalTopicRegistry.Subscription subscription = this.registry.subscribe(session, topic);
-		CompletableFuture<@Nullable WebSocketMessage<?>> reply = subscription.confirmed()
+		CompletableFuture<@Nullable EncodedFrame> reply = subscription.confirmed()
 			.handle((ignored, ex) -> {
 				if (ex != null) {
 					// Never leave a local subscriber without a broker subscription.
@@ -445,7 +445,7 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 		}
 		JsonNode data = frame.data();
 		BrokerMessage message = BrokerMessage.now(topic, this.codec.encodeMessage(topic, data), this.instanceId);
-		CompletableFuture<@Nullable WebSocketMessage<?>> reply = this.broker.publish(message)
+		CompletableFuture<@Nullable EncodedFrame> reply = this.broker.publish(message)
 			.handle((ignored, ex) -> {
 				if (ex != null) {
 					this.instrumentation.messageRefused(RefusalReason.BROKER_UNAVAILABLE);
@@ -458,16 +458,16 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 		session.reply(reply);
 	}
 
-	private @Nullable WebSocketMessage<?> ack(@Nullable JsonNode id) {
+	private @Nullable EncodedFrame ack(@Nullable JsonNode id) {
 		return (id != null) ? this.codec.ack(id) : null;
 	}
 
-	private CompletableFuture<@Nullable WebSocketMessage<?>> error(@Nullable JsonNode id, ErrorCode code,
+	private CompletableFuture<@Nullable EncodedFrame> error(@Nullable JsonNode id, ErrorCode code,
 			String message) {
 		return CompletableFuture.completedFuture(errorFrame(id, code, message));
 	}
 
-	private WebSocketMessage<?> errorFrame(@Nullable JsonNode id, ErrorCode code, String message) {
+	private EncodedFrame errorFrame(@Nullable JsonNode id, ErrorCode code, String message) {
 		this.instrumentation.errorSent(code);
 		return this.codec.error(id, code, message);
 	}
@@ -540,7 +540,8 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 			if (registry != null) {
 				registry.sessionClosed(hubSession.getId(), hubSession.getUser());
 			}
-			this.instrumentation.sessionClosed(status);
+			String reason = status.getReason();
+			this.instrumentation.sessionClosed(new HubCloseStatus(status.getCode(), (reason != null) ? reason : ""));
 		}
 	}
 
@@ -559,7 +560,7 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 			}
 			else if (session.pingDue(now, pingInterval)) {
 				session.pingSent(now);
-				session.send(new PingMessage());
+				session.sendPing();
 			}
 		}
 	}
@@ -654,9 +655,9 @@ public class HubWebSocketHandler extends AbstractWebSocketHandler implements Sma
 		this.phase = phase;
 	}
 
-	private static void closeQuietly(WebSocketSession session, CloseStatus status) {
+	private static void closeQuietly(WebSocketSession session, HubCloseStatus status) {
 		try {
-			session.close(status);
+			session.close(new CloseStatus(status.code(), status.reason()));
 		}
 		catch (IOException ex) {
 			// The connection is gone already.

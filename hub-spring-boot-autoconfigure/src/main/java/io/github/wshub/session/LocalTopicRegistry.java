@@ -13,9 +13,9 @@ import io.github.wshub.broker.BrokerMessage;
 import io.github.wshub.broker.BrokerMessageListener;
 import io.github.wshub.broker.DispatchLanes;
 import io.github.wshub.broker.TopicBroker;
+import io.github.wshub.protocol.EncodedFrame;
 
 import org.springframework.util.Assert;
-import org.springframework.web.socket.TextMessage;
 
 /**
  * This instance's topic subscriptions: which local sessions are subscribed to which topic, with
@@ -208,7 +208,7 @@ public final class LocalTopicRegistry implements BrokerMessageListener {
 			return;
 		}
 		long start = System.nanoTime();
-		TextMessage frame = new TextMessage(message.frame());
+		EncodedFrame frame = new EncodedFrame(message.frame());
 		int delivered = 0;
 		for (HubSession session : sessions) {
 			if (session.send(frame)) {

@@ -11,8 +11,9 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import io.github.wshub.protocol.HubCloseStatus;
+
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
-import org.springframework.web.socket.CloseStatus;
 
 /**
  * Closes sessions on threads of its own, up to 16 at once, so that a few closes that block hold
@@ -50,7 +51,7 @@ final class SessionCloser {
 	 * @param timeout how long to wait for the closes
 	 * @return the number of closes still running after the timeout
 	 */
-	static int closeAll(Collection<HubSession> sessions, CloseStatus status, Duration timeout) {
+	static int closeAll(Collection<HubSession> sessions, HubCloseStatus status, Duration timeout) {
 		if (sessions.isEmpty()) {
 			return 0;
 		}
@@ -72,7 +73,7 @@ final class SessionCloser {
 	 * @param session the session
 	 * @param status the close status
 	 */
-	void close(HubSession session, CloseStatus status) {
+	void close(HubSession session, HubCloseStatus status) {
 		closeWhenFlushed(session, status, System.nanoTime());
 	}
 
@@ -83,13 +84,13 @@ final class SessionCloser {
 	 * @param status the close status
 	 * @param flushDeadline when to stop waiting for the queued messages
 	 */
-	void closeWhenFlushed(HubSession session, CloseStatus status, long flushDeadline) {
+	void closeWhenFlushed(HubSession session, HubCloseStatus status, long flushDeadline) {
 		CompletableFuture<Void> closed = new CompletableFuture<>();
 		this.closes.add(closed);
 		this.executor.execute(() -> pollThenClose(session, status, flushDeadline, closed));
 	}
 
-	private void pollThenClose(HubSession session, CloseStatus status, long flushDeadline,
+	private void pollThenClose(HubSession session, HubCloseStatus status, long flushDeadline,
 			CompletableFuture<Void> closed) {
 		if (session.isOpen() && session.getBufferedBytes() > 0 && System.nanoTime() - flushDeadline < 0) {
 			try {

@@ -17,10 +17,9 @@ import io.github.wshub.SendResult;
 import io.github.wshub.broker.ControlMessageListener;
 import io.github.wshub.broker.DispatchLanes;
 import io.github.wshub.broker.TopicBroker;
+import io.github.wshub.protocol.EncodedFrame;
 import io.github.wshub.protocol.HubCloseStatus;
 import io.github.wshub.registry.ConnectionRegistry;
-
-import org.springframework.web.socket.TextMessage;
 
 /**
  * Delivers to one user or one session wherever it is connected: looks the target up in the
@@ -172,7 +171,7 @@ public class TargetedDelivery implements ControlMessageListener {
 	}
 
 	private int apply(String command, Collection<String> sessionIds, byte @Nullable [] frame) {
-		TextMessage message = (DELIVER.equals(command) && frame != null) ? new TextMessage(frame) : null;
+		EncodedFrame message = (DELIVER.equals(command) && frame != null) ? new EncodedFrame(frame) : null;
 		int found = 0;
 		for (String sessionId : sessionIds) {
 			HubSession session = this.handler.getSession(sessionId);

@@ -66,16 +66,20 @@ class FrameCodecTests {
 
 	@Test
 	void encodeServerFrames() {
-		assertThat(this.codec.welcome("s1", "i1").getPayload())
+		assertThat(text(this.codec.welcome("s1", "i1")))
 			.isEqualTo("{\"type\":\"welcome\",\"session\":\"s1\",\"instance\":\"i1\",\"protocol\":1}");
 		ClientFrame frame = this.codec.decode("{\"type\":\"subscribe\",\"topic\":\"t\",\"id\":\"x\\\"y\"}");
-		assertThat(this.codec.ack(frame.id()).getPayload()).isEqualTo("{\"type\":\"ack\",\"id\":\"x\\\"y\"}");
-		assertThat(this.codec.error(null, ErrorCode.FORBIDDEN, "no").getPayload())
+		assertThat(text(this.codec.ack(frame.id()))).isEqualTo("{\"type\":\"ack\",\"id\":\"x\\\"y\"}");
+		assertThat(text(this.codec.error(null, ErrorCode.FORBIDDEN, "no")))
 			.isEqualTo("{\"type\":\"error\",\"code\":\"forbidden\",\"message\":\"no\"}");
 		assertThat(new String(this.codec.encodeMessage("t", Map.of("k", "v")), StandardCharsets.UTF_8))
 			.isEqualTo("{\"type\":\"message\",\"topic\":\"t\",\"data\":{\"k\":\"v\"}}");
 		assertThat(new String(this.codec.encodeMessage("t", (Object) null), StandardCharsets.UTF_8))
 			.isEqualTo("{\"type\":\"message\",\"topic\":\"t\",\"data\":null}");
+	}
+
+	private static String text(EncodedFrame frame) {
+		return new String(frame.bytes(), StandardCharsets.UTF_8);
 	}
 
 	private void assertCode(String payload, ErrorCode code) {

@@ -34,12 +34,12 @@ class TopicNamesTests {
 
 	@Test
 	void shouldReconnectFollowsTheDocumentedRanges() {
-		assertThat(HubCloseStatus.shouldReconnect(HubCloseStatus.SHUTDOWN.getCode())).isTrue();
-		assertThat(HubCloseStatus.shouldReconnect(HubCloseStatus.SLOW_CONSUMER.getCode())).isTrue();
-		assertThat(HubCloseStatus.shouldReconnect(HubCloseStatus.PING_TIMEOUT.getCode())).isTrue();
+		assertThat(HubCloseStatus.shouldReconnect(HubCloseStatus.SHUTDOWN.code())).isTrue();
+		assertThat(HubCloseStatus.shouldReconnect(HubCloseStatus.SLOW_CONSUMER.code())).isTrue();
+		assertThat(HubCloseStatus.shouldReconnect(HubCloseStatus.PING_TIMEOUT.code())).isTrue();
 		assertThat(HubCloseStatus.shouldReconnect(1006)).isTrue();
-		assertThat(HubCloseStatus.shouldReconnect(HubCloseStatus.DISCONNECTED.getCode())).isFalse();
-		assertThat(HubCloseStatus.shouldReconnect(HubCloseStatus.POLICY_VIOLATION.getCode())).isFalse();
+		assertThat(HubCloseStatus.shouldReconnect(HubCloseStatus.DISCONNECTED.code())).isFalse();
+		assertThat(HubCloseStatus.shouldReconnect(HubCloseStatus.POLICY_VIOLATION.code())).isFalse();
 		assertThat(HubCloseStatus.shouldReconnect(1009)).isFalse();
 		assertThat(HubCloseStatus.shouldReconnect(1000)).isFalse();
 	}

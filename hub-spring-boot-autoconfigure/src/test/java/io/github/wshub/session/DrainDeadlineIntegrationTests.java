@@ -91,7 +91,7 @@ class DrainDeadlineIntegrationTests {
 				}
 				for (HubTestClient client : reading) {
 					assertThat(client.awaitClose()).as("closed with 'shutdown, reconnect'")
-						.isEqualTo(HubCloseStatus.SHUTDOWN.getCode());
+						.isEqualTo(HubCloseStatus.SHUTDOWN.code());
 				}
 			}
 			finally {

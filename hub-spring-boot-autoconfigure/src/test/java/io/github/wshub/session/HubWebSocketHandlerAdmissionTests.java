@@ -37,9 +37,12 @@ class HubWebSocketHandlerAdmissionTests {
 
 	private static final String ADDRESS = "198.51.100.7";
 
+	private static final CloseStatus TOO_MANY_SESSIONS = new CloseStatus(HubCloseStatus.TOO_MANY_SESSIONS.code(),
+			HubCloseStatus.TOO_MANY_SESSIONS.reason());
+
 	private final DispatchLanes lanes = new DispatchLanes(1, 100, "admission-test-");
 
-	private final List<CloseStatus> closes = new CopyOnWriteArrayList<>();
+	private final List<HubCloseStatus> closes = new CopyOnWriteArrayList<>();
 
 	private final HubWebSocketHandler handler = handler(2);
 
@@ -57,13 +60,13 @@ class HubWebSocketHandlerAdmissionTests {
 		open(null, ADDRESS);
 		assertThat(this.handler.isAnonymousAddressFull(ADDRESS)).isTrue();
 		WebSocketSession third = open(null, ADDRESS);
-		then(third).should().close(HubCloseStatus.TOO_MANY_SESSIONS);
+		then(third).should().close(TOO_MANY_SESSIONS);
 		assertThat(this.closes).containsExactly(HubCloseStatus.TOO_MANY_SESSIONS);
 		assertThat(this.handler.getSessionCount()).isEqualTo(2);
 		this.handler.afterConnectionClosed(first, CloseStatus.NORMAL);
 		assertThat(this.handler.isAnonymousAddressFull(ADDRESS)).isFalse();
 		WebSocketSession fourth = open(null, ADDRESS);
-		then(fourth).should(never()).close(HubCloseStatus.TOO_MANY_SESSIONS);
+		then(fourth).should(never()).close(TOO_MANY_SESSIONS);
 		assertThat(this.handler.getSessionCount()).isEqualTo(2);
 	}
 
@@ -74,9 +77,9 @@ class HubWebSocketHandlerAdmissionTests {
 		WebSocketSession named = open("alice", ADDRESS);
 		WebSocketSession otherAddress = open(null, "198.51.100.8");
 		WebSocketSession withoutAddress = open(null, null);
-		then(named).should(never()).close(HubCloseStatus.TOO_MANY_SESSIONS);
-		then(otherAddress).should(never()).close(HubCloseStatus.TOO_MANY_SESSIONS);
-		then(withoutAddress).should(never()).close(HubCloseStatus.TOO_MANY_SESSIONS);
+		then(named).should(never()).close(TOO_MANY_SESSIONS);
+		then(otherAddress).should(never()).close(TOO_MANY_SESSIONS);
+		then(withoutAddress).should(never()).close(TOO_MANY_SESSIONS);
 		assertThat(this.handler.getSessionCount()).isEqualTo(5);
 		this.handler.afterConnectionClosed(named, CloseStatus.NORMAL);
 		assertThat(this.handler.isAnonymousAddressFull(ADDRESS)).isTrue();
@@ -109,7 +112,7 @@ class HubWebSocketHandlerAdmissionTests {
 		handler.setInstrumentation(new HubInstrumentation() {
 
 			@Override
-			public void sessionClosed(CloseStatus status) {
+			public void sessionClosed(HubCloseStatus status) {
 				HubWebSocketHandlerAdmissionTests.this.closes.add(status);
 			}
 

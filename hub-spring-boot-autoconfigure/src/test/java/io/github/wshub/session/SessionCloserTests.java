@@ -1,5 +1,6 @@
 package io.github.wshub.session;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,10 +12,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.github.wshub.HubInstrumentation;
+import io.github.wshub.protocol.EncodedFrame;
 import io.github.wshub.protocol.HubCloseStatus;
+import io.github.wshub.servlet.ServletSessionTransport;
 
 import org.springframework.web.socket.CloseStatus;
-import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketMessage;
 import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorator;
@@ -132,15 +134,20 @@ class SessionCloserTests {
 			this.release.await(30, TimeUnit.SECONDS);
 			return null;
 		}).given(raw).sendMessage(any(WebSocketMessage.class));
-		CompletableFuture.runAsync(() -> session.send(new TextMessage("x".repeat(100))));
+		CompletableFuture.runAsync(() -> session.send(frame("x".repeat(100))));
 		assertThat(writing.await(2, TimeUnit.SECONDS)).isTrue();
-		assertThat(session.send(new TextMessage("y".repeat(100)))).isTrue();
+		assertThat(session.send(frame("y".repeat(100)))).isTrue();
 		assertThat(session.getBufferedBytes()).isEqualTo(100);
 	}
 
+	private static EncodedFrame frame(String text) {
+		return new EncodedFrame(text.getBytes(StandardCharsets.UTF_8));
+	}
+
 	private static HubSession session(WebSocketSession raw) {
-		return new HubSession(raw, new ConcurrentWebSocketSessionDecorator(raw, 10_000, 1024 * 1024), null,
-				Runnable::run, HubInstrumentation.NONE);
+		return new HubSession(
+				new ServletSessionTransport(raw, new ConcurrentWebSocketSessionDecorator(raw, 10_000, 1024 * 1024)),
+				null, Runnable::run, HubInstrumentation.NONE);
 	}
 
 	@FunctionalInterface

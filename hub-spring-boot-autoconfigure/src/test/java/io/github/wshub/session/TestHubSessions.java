@@ -4,9 +4,6 @@ import org.jspecify.annotations.Nullable;
 
 import io.github.wshub.HubInstrumentation;
 
-import org.springframework.web.socket.WebSocketSession;
-import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorator;
-
 import static org.mockito.Mockito.mock;
 
 /**
@@ -18,10 +15,7 @@ import static org.mockito.Mockito.mock;
  */
 public final class TestHubSessions {
 
-	private static final WebSocketSession CONNECTION = mock(WebSocketSession.class);
-
-	private static final ConcurrentWebSocketSessionDecorator OUTBOUND = new ConcurrentWebSocketSessionDecorator(
-			CONNECTION, 1000, 1024);
+	private static final SessionTransport CONNECTION = mock(SessionTransport.class);
 
 	private TestHubSessions() {
 	}
@@ -32,7 +26,7 @@ public final class TestHubSessions {
 	 * @return the session
 	 */
 	public static HubSession of(@Nullable String user) {
-		return new HubSession(CONNECTION, OUTBOUND, user, Runnable::run, HubInstrumentation.NONE);
+		return new HubSession(CONNECTION, user, Runnable::run, HubInstrumentation.NONE);
 	}
 
 }

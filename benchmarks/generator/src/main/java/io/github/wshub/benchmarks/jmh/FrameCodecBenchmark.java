@@ -3,6 +3,7 @@ package io.github.wshub.benchmarks.jmh;
 import java.util.concurrent.TimeUnit;
 
 import io.github.wshub.protocol.ClientFrame;
+import io.github.wshub.protocol.EncodedFrame;
 import io.github.wshub.protocol.FrameCodec;
 import io.github.wshub.protocol.TopicNames;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -13,8 +14,6 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import tools.jackson.databind.JsonNode;
-
-import org.springframework.web.socket.TextMessage;
 
 /**
  * The codec's work per publish: decoding a client's {@code publish} frame with a 100-byte
@@ -58,7 +57,7 @@ public class FrameCodecBenchmark {
 	}
 
 	@Benchmark
-	public TextMessage encodeAck() {
+	public EncodedFrame encodeAck() {
 		return this.codec.ack(this.id);
 	}
 
@@ -68,7 +67,7 @@ public class FrameCodecBenchmark {
 	 * @return the ack
 	 */
 	@Benchmark
-	public TextMessage decodeEncodeAck() {
+	public EncodedFrame decodeEncodeAck() {
 		ClientFrame decoded = this.codec.decode(PUBLISH);
 		byte[] message = this.codec.encodeMessage(decoded.topic(), decoded.data());
 		return (message.length > 0) ? this.codec.ack(decoded.id()) : null;
