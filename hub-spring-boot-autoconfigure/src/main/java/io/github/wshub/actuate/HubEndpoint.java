@@ -17,7 +17,7 @@ import io.github.wshub.SendResult;
 import io.github.wshub.registry.ConnectionRegistry;
 import io.github.wshub.registry.ConnectionRegistry.InstanceInfo;
 import io.github.wshub.session.HubSession;
-import io.github.wshub.session.HubWebSocketHandler;
+import io.github.wshub.session.LocalSessions;
 import io.github.wshub.session.LocalTopicRegistry;
 
 import org.springframework.boot.actuate.endpoint.Access;
@@ -54,7 +54,7 @@ public class HubEndpoint {
 	 */
 	public static final int MAX_LISTED = 1000;
 
-	private final HubWebSocketHandler handler;
+	private final LocalSessions sessions;
 
 	private final LocalTopicRegistry registry;
 
@@ -66,15 +66,15 @@ public class HubEndpoint {
 
 	/**
 	 * Create an endpoint.
-	 * @param handler the handler holding the sessions
+	 * @param sessions this instance's sessions
 	 * @param registry the local topic registry
 	 * @param broker the broker
 	 * @param connections the cluster-wide connection registry
 	 * @param template the template, for cluster-wide disconnects
 	 */
-	public HubEndpoint(HubWebSocketHandler handler, LocalTopicRegistry registry, TopicBroker broker,
+	public HubEndpoint(LocalSessions sessions, LocalTopicRegistry registry, TopicBroker broker,
 			ConnectionRegistry connections, HubTemplate template) {
-		this.handler = handler;
+		this.sessions = sessions;
 		this.registry = registry;
 		this.broker = broker;
 		this.connections = connections;
@@ -87,9 +87,9 @@ public class HubEndpoint {
 	 */
 	@ReadOperation
 	public HubDescriptor hub() {
-		return new HubDescriptor(this.handler.getInstanceId(),
-				this.handler.getState().name().toLowerCase(java.util.Locale.ROOT), this.handler.getSessionCount(),
-				this.handler.getUserCount(), this.registry.topicCount(), this.broker.subscribedTopics().size(),
+		return new HubDescriptor(this.sessions.getInstanceId(),
+				this.sessions.getState().name().toLowerCase(java.util.Locale.ROOT), this.sessions.getSessionCount(),
+				this.sessions.getUserCount(), this.registry.topicCount(), this.broker.subscribedTopics().size(),
 				brokerDescriptor(), liveInstances());
 	}
 
@@ -129,7 +129,7 @@ public class HubEndpoint {
 		return switch (section) {
 			case "topics" -> topic(name);
 			case "sessions" -> {
-				HubSession session = this.handler.getSession(name);
+				HubSession session = this.sessions.getSession(name);
 				yield (session != null) ? SessionDescriptor.of(session) : null;
 			}
 			case "users" -> {
@@ -192,7 +192,7 @@ public class HubEndpoint {
 	}
 
 	private SessionsDescriptor sessions() {
-		List<HubSession> sessions = new ArrayList<>(this.handler.getSessions());
+		List<HubSession> sessions = new ArrayList<>(this.sessions.getSessions());
 		sessions.sort(Comparator.comparing(HubSession::getId));
 		List<SessionDescriptor> listed = sessions.stream().limit(MAX_LISTED).map(SessionDescriptor::of).toList();
 		return new SessionsDescriptor(sessions.size(), sessions.size() > MAX_LISTED, listed);

@@ -1,7 +1,7 @@
 package io.github.wshub.actuate;
 
 import io.github.wshub.broker.TopicBroker;
-import io.github.wshub.session.HubWebSocketHandler;
+import io.github.wshub.session.LocalSessions;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
@@ -14,25 +14,25 @@ import org.springframework.boot.health.contributor.Health;
  */
 public class HubHealthIndicator extends AbstractHealthIndicator {
 
-	private final HubWebSocketHandler handler;
+	private final LocalSessions sessions;
 
 	private final TopicBroker broker;
 
 	/**
 	 * Create an indicator.
-	 * @param handler the handler
+	 * @param sessions this instance's sessions
 	 * @param broker the broker
 	 */
-	public HubHealthIndicator(HubWebSocketHandler handler, TopicBroker broker) {
+	public HubHealthIndicator(LocalSessions sessions, TopicBroker broker) {
 		super("Hub health check failed");
-		this.handler = handler;
+		this.sessions = sessions;
 		this.broker = broker;
 	}
 
 	@Override
 	protected void doHealthCheck(Health.Builder builder) {
-		HubWebSocketHandler.State state = this.handler.getState();
-		if (state == HubWebSocketHandler.State.DRAINING || state == HubWebSocketHandler.State.STOPPED) {
+		LocalSessions.State state = this.sessions.getState();
+		if (state == LocalSessions.State.DRAINING || state == LocalSessions.State.STOPPED) {
 			builder.outOfService();
 		}
 		else if (!this.broker.isConnected()) {
@@ -41,9 +41,9 @@ public class HubHealthIndicator extends AbstractHealthIndicator {
 		else {
 			builder.up();
 		}
-		builder.withDetail("instance", this.handler.getInstanceId())
+		builder.withDetail("instance", this.sessions.getInstanceId())
 			.withDetail("state", state.name().toLowerCase(java.util.Locale.ROOT))
-			.withDetail("sessions", this.handler.getSessionCount())
+			.withDetail("sessions", this.sessions.getSessionCount())
 			.withDetail("brokerConnected", this.broker.isConnected());
 		String problem = this.broker.getProblem();
 		if (problem != null) {

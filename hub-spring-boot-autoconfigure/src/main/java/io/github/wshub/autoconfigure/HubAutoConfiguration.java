@@ -19,6 +19,7 @@ import io.github.wshub.security.TopicAuthorizer;
 import io.github.wshub.session.HubGracefulShutdown;
 import io.github.wshub.session.HubHandshakeInterceptor;
 import io.github.wshub.session.HubWebSocketHandler;
+import io.github.wshub.session.LocalSessions;
 import io.github.wshub.session.LocalTopicRegistry;
 import io.github.wshub.session.SessionSettings;
 import io.github.wshub.session.TargetedDelivery;
@@ -100,9 +101,8 @@ public final class HubAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	HubWebSocketHandler hubWebSocketHandler(HubProperties properties, FrameCodec codec, LocalTopicRegistry registry,
-			TopicBroker broker, TopicAuthorizer authorizer, DispatchLanes lanes, ConnectionRegistry connectionRegistry,
-			ObjectProvider<HubInstrumentation> instrumentation) {
+	LocalSessions hubLocalSessions(HubProperties properties, LocalTopicRegistry registry, DispatchLanes lanes,
+			ConnectionRegistry connectionRegistry, ObjectProvider<HubInstrumentation> instrumentation) {
 		HubProperties.Session session = properties.getSession();
 		HubProperties.Limits limits = properties.getLimits();
 		SessionSettings settings = new SessionSettings(session.getSendTimeLimit(),
@@ -111,19 +111,27 @@ public final class HubAutoConfiguration {
 				limits.getMaxSessions(), limits.getMaxSessionsPerUser(), limits.getMaxSubscriptionsPerSession(),
 				limits.getMessageRate(), limits.getMessageBurst(), limits.getMaxRateViolations(),
 				limits.getMaxAnonymousSessionsPerAddress());
-		HubWebSocketHandler handler = new HubWebSocketHandler(properties.getInstanceId(), codec, registry, broker,
-				authorizer, lanes, settings);
+		LocalSessions sessions = new LocalSessions(properties.getInstanceId(), settings, registry, lanes);
+		sessions.setInstrumentation(orNone(instrumentation));
+		sessions.setConnectionRegistry(connectionRegistry);
+		return sessions;
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	HubWebSocketHandler hubWebSocketHandler(FrameCodec codec, LocalSessions sessions, LocalTopicRegistry registry,
+			TopicBroker broker, TopicAuthorizer authorizer, ObjectProvider<HubInstrumentation> instrumentation) {
+		HubWebSocketHandler handler = new HubWebSocketHandler(codec, sessions, registry, broker, authorizer);
 		handler.setInstrumentation(orNone(instrumentation));
-		handler.setConnectionRegistry(connectionRegistry);
 		return handler;
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
-	TargetedDelivery hubTargetedDelivery(HubWebSocketHandler handler, ConnectionRegistry connectionRegistry,
+	TargetedDelivery hubTargetedDelivery(LocalSessions sessions, ConnectionRegistry connectionRegistry,
 			TopicBroker broker, DispatchLanes lanes, HubProperties properties,
 			ObjectProvider<HubInstrumentation> instrumentation) {
-		TargetedDelivery delivery = new TargetedDelivery(handler, connectionRegistry, broker, lanes,
+		TargetedDelivery delivery = new TargetedDelivery(sessions, connectionRegistry, broker, lanes,
 				properties.getInstanceId());
 		delivery.setInstrumentation(orNone(instrumentation));
 		broker.setControlMessageListener(delivery);
@@ -132,9 +140,9 @@ public final class HubAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	HubGracefulShutdown hubGracefulShutdown(HubWebSocketHandler handler, TopicBroker broker, DispatchLanes lanes,
+	HubGracefulShutdown hubGracefulShutdown(LocalSessions sessions, TopicBroker broker, DispatchLanes lanes,
 			ApplicationEventPublisher eventPublisher, HubProperties properties) {
-		return new HubGracefulShutdown(handler, broker, lanes, eventPublisher,
+		return new HubGracefulShutdown(sessions, broker, lanes, eventPublisher,
 				properties.getShutdown().getDrainPeriod(), properties.getShutdown().getTimeout());
 	}
 
@@ -152,14 +160,14 @@ public final class HubAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean(name = "hubWebSocketHandlerMapping")
 	WebSocketHandlerMapping hubWebSocketHandlerMapping(HubProperties properties, HubWebSocketHandler handler,
-			ObjectProvider<HubUserResolver> userResolver) {
+			LocalSessions sessions, ObjectProvider<HubUserResolver> userResolver) {
 		WebSocketHttpRequestHandler requestHandler = new WebSocketHttpRequestHandler(handler,
 				new DefaultHandshakeHandler());
 		OriginHandshakeInterceptor origins = new OriginHandshakeInterceptor(properties.getAllowedOrigins());
 		origins.setAllowedOriginPatterns(properties.getAllowedOriginPatterns());
 		requestHandler.getHandshakeInterceptors().add(origins);
 		requestHandler.getHandshakeInterceptors()
-			.add(new HubHandshakeInterceptor(handler, userResolver.getIfAvailable(() -> HubUserResolver.PRINCIPAL),
+			.add(new HubHandshakeInterceptor(sessions, userResolver.getIfAvailable(() -> HubUserResolver.PRINCIPAL),
 					properties.getSecurity().isRequireUser()));
 		WebSocketHandlerMapping mapping = new WebSocketHandlerMapping();
 		mapping.setUrlMap(Map.of(properties.getPath(), requestHandler));

@@ -4,7 +4,7 @@ import io.github.wshub.HubTemplate;
 import io.github.wshub.actuate.HubEndpoint;
 import io.github.wshub.broker.TopicBroker;
 import io.github.wshub.registry.ConnectionRegistry;
-import io.github.wshub.session.HubWebSocketHandler;
+import io.github.wshub.session.LocalSessions;
 import io.github.wshub.session.LocalTopicRegistry;
 
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
@@ -24,14 +24,14 @@ import org.springframework.context.annotation.Bean;
 @AutoConfiguration(after = HubAutoConfiguration.class)
 @ConditionalOnClass({ Endpoint.class, ConditionalOnAvailableEndpoint.class })
 @ConditionalOnAvailableEndpoint(HubEndpoint.class)
-@ConditionalOnBean(HubWebSocketHandler.class)
+@ConditionalOnBean(LocalSessions.class)
 public final class HubEndpointAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	HubEndpoint hubEndpoint(HubWebSocketHandler handler, LocalTopicRegistry registry, TopicBroker broker,
+	HubEndpoint hubEndpoint(LocalSessions sessions, LocalTopicRegistry registry, TopicBroker broker,
 			ConnectionRegistry connections, HubTemplate template) {
-		return new HubEndpoint(handler, registry, broker, connections, template);
+		return new HubEndpoint(sessions, registry, broker, connections, template);
 	}
 
 }

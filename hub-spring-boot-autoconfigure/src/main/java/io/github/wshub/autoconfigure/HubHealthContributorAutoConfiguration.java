@@ -2,7 +2,7 @@ package io.github.wshub.autoconfigure;
 
 import io.github.wshub.actuate.HubHealthIndicator;
 import io.github.wshub.broker.TopicBroker;
-import io.github.wshub.session.HubWebSocketHandler;
+import io.github.wshub.session.LocalSessions;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -21,14 +21,14 @@ import org.springframework.context.annotation.Bean;
  */
 @AutoConfiguration(after = HubAutoConfiguration.class)
 @ConditionalOnClass({ AbstractHealthIndicator.class, ConditionalOnEnabledHealthIndicator.class })
-@ConditionalOnBean(HubWebSocketHandler.class)
+@ConditionalOnBean(LocalSessions.class)
 @ConditionalOnEnabledHealthIndicator("hub")
 public final class HubHealthContributorAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean(name = "hubHealthIndicator")
-	HubHealthIndicator hubHealthIndicator(HubWebSocketHandler handler, TopicBroker broker) {
-		return new HubHealthIndicator(handler, broker);
+	HubHealthIndicator hubHealthIndicator(LocalSessions sessions, TopicBroker broker) {
+		return new HubHealthIndicator(sessions, broker);
 	}
 
 }

@@ -7,7 +7,7 @@ import io.github.wshub.broker.DispatchLanes;
 import io.github.wshub.broker.TopicBroker;
 import io.github.wshub.metrics.HubMeterBinder;
 import io.github.wshub.metrics.MicrometerHubInstrumentation;
-import io.github.wshub.session.HubWebSocketHandler;
+import io.github.wshub.session.LocalSessions;
 import io.github.wshub.session.LocalTopicRegistry;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -29,7 +29,7 @@ import org.springframework.context.annotation.Bean;
 				"org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration",
 				"org.springframework.boot.micrometer.metrics.autoconfigure.export.prometheus.PrometheusMetricsExportAutoConfiguration" })
 @ConditionalOnClass(MeterRegistry.class)
-@ConditionalOnBean({ MeterRegistry.class, HubWebSocketHandler.class })
+@ConditionalOnBean({ MeterRegistry.class, LocalSessions.class })
 public final class HubMetricsAutoConfiguration {
 
 	@Bean
@@ -40,9 +40,9 @@ public final class HubMetricsAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	HubMeterBinder hubMeterBinder(HubWebSocketHandler handler, LocalTopicRegistry registry, TopicBroker broker,
+	HubMeterBinder hubMeterBinder(LocalSessions sessions, LocalTopicRegistry registry, TopicBroker broker,
 			DispatchLanes lanes) {
-		return new HubMeterBinder(handler, registry, broker, lanes);
+		return new HubMeterBinder(sessions, registry, broker, lanes);
 	}
 
 }

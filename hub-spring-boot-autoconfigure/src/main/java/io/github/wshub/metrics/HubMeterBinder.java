@@ -6,7 +6,7 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 
 import io.github.wshub.broker.DispatchLanes;
 import io.github.wshub.broker.TopicBroker;
-import io.github.wshub.session.HubWebSocketHandler;
+import io.github.wshub.session.LocalSessions;
 import io.github.wshub.session.LocalTopicRegistry;
 
 /**
@@ -19,7 +19,7 @@ import io.github.wshub.session.LocalTopicRegistry;
  */
 public class HubMeterBinder implements MeterBinder {
 
-	private final HubWebSocketHandler handler;
+	private final LocalSessions sessions;
 
 	private final LocalTopicRegistry registry;
 
@@ -29,14 +29,14 @@ public class HubMeterBinder implements MeterBinder {
 
 	/**
 	 * Create a binder.
-	 * @param handler the handler holding the sessions
+	 * @param sessions this instance's sessions
 	 * @param registry the local topic registry
 	 * @param broker the broker
 	 * @param lanes the dispatch lanes
 	 */
-	public HubMeterBinder(HubWebSocketHandler handler, LocalTopicRegistry registry, TopicBroker broker,
+	public HubMeterBinder(LocalSessions sessions, LocalTopicRegistry registry, TopicBroker broker,
 			DispatchLanes lanes) {
-		this.handler = handler;
+		this.sessions = sessions;
 		this.registry = registry;
 		this.broker = broker;
 		this.lanes = lanes;
@@ -44,10 +44,10 @@ public class HubMeterBinder implements MeterBinder {
 
 	@Override
 	public void bindTo(MeterRegistry meterRegistry) {
-		Gauge.builder("hub.sessions", this.handler, HubWebSocketHandler::getSessionCount)
+		Gauge.builder("hub.sessions", this.sessions, LocalSessions::getSessionCount)
 			.description("Open WebSocket sessions on this instance")
 			.register(meterRegistry);
-		Gauge.builder("hub.users", this.handler, HubWebSocketHandler::getUserCount)
+		Gauge.builder("hub.users", this.sessions, LocalSessions::getUserCount)
 			.description("Distinct users with an open session on this instance")
 			.register(meterRegistry);
 		Gauge.builder("hub.topics", this.registry, LocalTopicRegistry::topicCount)

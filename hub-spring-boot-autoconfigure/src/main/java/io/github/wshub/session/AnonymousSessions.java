@@ -10,7 +10,7 @@ import org.springframework.util.Assert;
  * The anonymous sessions of this instance by client address, so that one client cannot take
  * the instance's sessions when sessions need no user
  * ({@code hub.limits.max-anonymous-sessions-per-address}).
- * Admission is atomic per address, as it is per user in {@link HubWebSocketHandler}: an
+ * Admission is atomic per address, as it is per user in {@link LocalSessions}: an
  * address's set changes under its {@link ConcurrentHashMap} bin lock, so concurrent handshakes
  * cannot exceed the limit, and an address without sessions holds no entry.
  *

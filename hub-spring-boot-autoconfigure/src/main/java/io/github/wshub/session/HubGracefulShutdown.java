@@ -39,7 +39,7 @@ import org.springframework.context.SmartLifecycle;
  * few threads of their own, so a client that stopped reading, whose close blocks, holds up no
  * other; the drain waits for them until the timeout and then returns.
  * Its phase ({@code Integer.MAX_VALUE - 512}) stops it before the web server's graceful shutdown
- * ({@code MAX_VALUE - 1024}), the web server ({@code MAX_VALUE - 2048}), the WebSocket handler,
+ * ({@code MAX_VALUE - 1024}), the web server ({@code MAX_VALUE - 2048}), the {@link LocalSessions},
  * the connection registry (which then deregisters the instance), the broker (which then
  * unsubscribes) and the Redis connection factory (phase 0). It runs on a plain SIGTERM as on
  * {@code server.shutdown=graceful}: both close the application context.
@@ -52,7 +52,7 @@ public class HubGracefulShutdown implements SmartLifecycle {
 
 	private static final Duration CLOSE_RESERVE = Duration.ofSeconds(1);
 
-	private final HubWebSocketHandler handler;
+	private final LocalSessions sessions;
 
 	private final TopicBroker broker;
 
@@ -68,19 +68,19 @@ public class HubGracefulShutdown implements SmartLifecycle {
 
 	/**
 	 * Create the shutdown lifecycle.
-	 * @param handler the handler whose sessions are drained
+	 * @param sessions the sessions to drain
 	 * @param broker the broker, for the delivery round trip
 	 * @param lanes the dispatch lanes, flushed before sessions close
 	 * @param eventPublisher publishes the readiness change
 	 * @param drainPeriod the time over which session closes are spread
 	 * @param timeout the most the whole drain may take
 	 */
-	public HubGracefulShutdown(HubWebSocketHandler handler, TopicBroker broker, DispatchLanes lanes,
+	public HubGracefulShutdown(LocalSessions sessions, TopicBroker broker, DispatchLanes lanes,
 			ApplicationEventPublisher eventPublisher, Duration drainPeriod, Duration timeout) {
 		org.springframework.util.Assert.isTrue(!drainPeriod.isNegative(), "'drainPeriod' must not be negative");
 		org.springframework.util.Assert.isTrue(timeout.compareTo(drainPeriod) >= 0 && !timeout.isZero(),
 				"'timeout' must be positive and at least the drain period");
-		this.handler = handler;
+		this.sessions = sessions;
 		this.broker = broker;
 		this.lanes = lanes;
 		this.eventPublisher = eventPublisher;
@@ -107,9 +107,9 @@ public class HubGracefulShutdown implements SmartLifecycle {
 		long deadline = start + this.timeout.toNanos();
 		// The end of the timeout is kept for closing whatever is still open then.
 		long waitDeadline = deadline - Math.min(CLOSE_RESERVE.toNanos(), this.timeout.toNanos() / 4);
-		this.handler.beginDrain();
+		this.sessions.beginDrain();
 		AvailabilityChangeEvent.publish(this.eventPublisher, this, ReadinessState.REFUSING_TRAFFIC);
-		List<HubSession> sessions = new ArrayList<>(this.handler.getSessions());
+		List<HubSession> sessions = new ArrayList<>(this.sessions.getSessions());
 		logger.info("Draining " + sessions.size() + " WebSocket session(s) over " + this.drainPeriod.toMillis() + " ms");
 		awaitInFlightMessages(waitDeadline);
 		int batches = (int) Math.max(1, Math.min(sessions.size(), this.drainPeriod.toMillis() / 100));
@@ -145,7 +145,7 @@ public class HubGracefulShutdown implements SmartLifecycle {
 		finally {
 			closer.shutdown();
 		}
-		this.handler.finishDrain();
+		this.sessions.finishDrain();
 		logger.info("Drained " + sessions.size() + " WebSocket session(s) in "
 				+ TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms");
 	}

@@ -34,7 +34,7 @@ import org.springframework.web.socket.server.HandshakeInterceptor;
  * instance.</li>
  * </ul>
  * The session limits are checked again, atomically, when the session opens (see
- * {@link HubWebSocketHandler}), so concurrent handshakes cannot exceed them.
+ * {@link LocalSessions}), so concurrent handshakes cannot exceed them.
  * <p>
  * The client address is the handshake request's remote address, as the servlet container and
  * Spring's forwarded-header handling set it: with {@code server.forward-headers-strategy}
@@ -61,7 +61,7 @@ public class HubHandshakeInterceptor implements HandshakeInterceptor {
 
 	private static final int MAX_USER_LENGTH = 256;
 
-	private final HubWebSocketHandler handler;
+	private final LocalSessions sessions;
 
 	private final HubUserResolver userResolver;
 
@@ -69,14 +69,14 @@ public class HubHandshakeInterceptor implements HandshakeInterceptor {
 
 	/**
 	 * Create an interceptor.
-	 * @param handler the handler whose state and sessions decide
+	 * @param sessions the local sessions, whose state and counts decide
 	 * @param userResolver resolves the user of each handshake
 	 * @param requireUser whether handshakes without a user are refused
 	 */
-	public HubHandshakeInterceptor(HubWebSocketHandler handler, HubUserResolver userResolver, boolean requireUser) {
-		Assert.notNull(handler, "'handler' must not be null");
+	public HubHandshakeInterceptor(LocalSessions sessions, HubUserResolver userResolver, boolean requireUser) {
+		Assert.notNull(sessions, "'sessions' must not be null");
 		Assert.notNull(userResolver, "'userResolver' must not be null");
-		this.handler = handler;
+		this.sessions = sessions;
 		this.userResolver = userResolver;
 		this.requireUser = requireUser;
 	}
@@ -84,7 +84,7 @@ public class HubHandshakeInterceptor implements HandshakeInterceptor {
 	@Override
 	public boolean beforeHandshake(ServerHttpRequest request, ServerHttpResponse response,
 			WebSocketHandler wsHandler, Map<String, Object> attributes) {
-		if (this.handler.getState() != HubWebSocketHandler.State.RUNNING || this.handler.isFull()) {
+		if (this.sessions.getState() != LocalSessions.State.RUNNING || this.sessions.isFull()) {
 			response.setStatusCode(HttpStatus.SERVICE_UNAVAILABLE);
 			response.getHeaders().set("Retry-After", "1");
 			return false;
@@ -99,13 +99,13 @@ public class HubHandshakeInterceptor implements HandshakeInterceptor {
 				response.setStatusCode(HttpStatus.UNAUTHORIZED);
 				return false;
 			}
-			if (address != null && this.handler.isAnonymousAddressFull(address)) {
+			if (address != null && this.sessions.isAnonymousAddressFull(address)) {
 				response.setStatusCode(HttpStatus.TOO_MANY_REQUESTS);
 				return false;
 			}
 			return true;
 		}
-		if (this.handler.isUserFull(user)) {
+		if (this.sessions.isUserFull(user)) {
 			response.setStatusCode(HttpStatus.TOO_MANY_REQUESTS);
 			return false;
 		}

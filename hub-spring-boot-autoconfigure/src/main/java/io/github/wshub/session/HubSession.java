@@ -35,6 +35,10 @@ public final class HubSession {
 
 	private final @Nullable String user;
 
+	// The client address an anonymous session counts against until it closes; null for a
+	// user's session.
+	private final @Nullable String anonymousAddress;
+
 	private final Set<String> topics = ConcurrentHashMap.newKeySet();
 
 	// Topic -> number of the latest subscribe request, so a failed older one does not undo a
@@ -72,11 +76,12 @@ public final class HubSession {
 
 	private volatile long lastPingAt;
 
-	HubSession(SessionTransport transport, @Nullable String user, Executor replyExecutor,
-			HubInstrumentation instrumentation) {
+	HubSession(SessionTransport transport, @Nullable String user, @Nullable String anonymousAddress,
+			Executor replyExecutor, HubInstrumentation instrumentation) {
 		this.instrumentation = instrumentation;
 		this.transport = transport;
 		this.user = user;
+		this.anonymousAddress = anonymousAddress;
 		this.replyExecutor = replyExecutor;
 		this.lastPingAt = System.nanoTime();
 	}
@@ -135,6 +140,10 @@ public final class HubSession {
 	 */
 	public int getBufferedBytes() {
 		return this.transport.getBufferedBytes();
+	}
+
+	@Nullable String anonymousAddress() {
+		return this.anonymousAddress;
 	}
 
 	Set<String> topics() {

@@ -43,7 +43,7 @@ public class TargetedDelivery implements ControlMessageListener {
 
 	private static final String DISCONNECT = "disconnect";
 
-	private final HubWebSocketHandler handler;
+	private final LocalSessions sessions;
 
 	private final ConnectionRegistry registry;
 
@@ -57,15 +57,15 @@ public class TargetedDelivery implements ControlMessageListener {
 
 	/**
 	 * Create a delivery service and register it as the broker's control listener.
-	 * @param handler the handler holding this instance's sessions
+	 * @param sessions this instance's sessions
 	 * @param registry the connection registry
 	 * @param broker the broker carrying control messages
 	 * @param lanes the lanes that run local deliveries off the broker's thread
 	 * @param instanceId this instance's id
 	 */
-	public TargetedDelivery(HubWebSocketHandler handler, ConnectionRegistry registry, TopicBroker broker,
+	public TargetedDelivery(LocalSessions sessions, ConnectionRegistry registry, TopicBroker broker,
 			DispatchLanes lanes, String instanceId) {
-		this.handler = handler;
+		this.sessions = sessions;
 		this.registry = registry;
 		this.broker = broker;
 		this.lanes = lanes;
@@ -119,7 +119,7 @@ public class TargetedDelivery implements ControlMessageListener {
 	}
 
 	private CompletableFuture<Map<String, String>> findSession(String sessionId) {
-		if (this.handler.getSession(sessionId) != null) {
+		if (this.sessions.getSession(sessionId) != null) {
 			return CompletableFuture.completedFuture(Map.of(sessionId, this.instanceId));
 		}
 		return this.registry.findInstanceOfSession(sessionId)
@@ -174,7 +174,7 @@ public class TargetedDelivery implements ControlMessageListener {
 		EncodedFrame message = (DELIVER.equals(command) && frame != null) ? new EncodedFrame(frame) : null;
 		int found = 0;
 		for (String sessionId : sessionIds) {
-			HubSession session = this.handler.getSession(sessionId);
+			HubSession session = this.sessions.getSession(sessionId);
 			if (session == null) {
 				continue;
 			}

@@ -26,6 +26,7 @@ import io.github.wshub.security.TopicAuthorizer;
 import io.github.wshub.session.HubHandshakeInterceptor;
 import io.github.wshub.session.HubSession;
 import io.github.wshub.session.HubWebSocketHandler;
+import io.github.wshub.session.LocalSessions;
 import io.github.wshub.session.LocalTopicRegistry;
 import io.github.wshub.testsupport.RedisServerExtension;
 
@@ -66,6 +67,7 @@ class HubAutoConfigurationTests {
 	void runShouldCreateHubBeansWithRedisBrokerByDefault() {
 		withRedis().run((context) -> {
 			assertThat(context).hasSingleBean(HubWebSocketHandler.class);
+			assertThat(context).hasSingleBean(LocalSessions.class);
 			assertThat(context).hasSingleBean(LocalTopicRegistry.class);
 			assertThat(context).hasSingleBean(HubTemplate.class);
 			assertThat(context).hasSingleBean(FrameCodec.class);
@@ -202,12 +204,13 @@ class HubAutoConfigurationTests {
 			assertThat(context.getBean(HubProperties.class).getLimits().getMaxAnonymousSessionsPerAddress())
 				.isEqualTo(16);
 			HubWebSocketHandler handler = context.getBean(HubWebSocketHandler.class);
+			LocalSessions sessions = context.getBean(LocalSessions.class);
 			for (int i = 0; i < 15; i++) {
 				handler.afterConnectionEstablished(anonymousSession("default-" + i, "198.51.100.7"));
 			}
-			assertThat(handler.isAnonymousAddressFull("198.51.100.7")).isFalse();
+			assertThat(sessions.isAnonymousAddressFull("198.51.100.7")).isFalse();
 			handler.afterConnectionEstablished(anonymousSession("default-15", "198.51.100.7"));
-			assertThat(handler.isAnonymousAddressFull("198.51.100.7")).isTrue();
+			assertThat(sessions.isAnonymousAddressFull("198.51.100.7")).isTrue();
 		});
 	}
 
@@ -217,11 +220,12 @@ class HubAutoConfigurationTests {
 			.withPropertyValues("hub.broker=memory", "hub.limits.max-anonymous-sessions-per-address=2")
 			.run((context) -> {
 				HubWebSocketHandler handler = context.getBean(HubWebSocketHandler.class);
+				LocalSessions sessions = context.getBean(LocalSessions.class);
 				handler.afterConnectionEstablished(anonymousSession("one", "198.51.100.7"));
-				assertThat(handler.isAnonymousAddressFull("198.51.100.7")).isFalse();
+				assertThat(sessions.isAnonymousAddressFull("198.51.100.7")).isFalse();
 				handler.afterConnectionEstablished(anonymousSession("two", "198.51.100.7"));
-				assertThat(handler.isAnonymousAddressFull("198.51.100.7")).isTrue();
-				assertThat(handler.isAnonymousAddressFull("198.51.100.8")).isFalse();
+				assertThat(sessions.isAnonymousAddressFull("198.51.100.7")).isTrue();
+				assertThat(sessions.isAnonymousAddressFull("198.51.100.8")).isFalse();
 			});
 	}
 

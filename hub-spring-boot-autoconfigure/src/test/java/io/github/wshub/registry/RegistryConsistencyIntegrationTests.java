@@ -58,7 +58,7 @@ class RegistryConsistencyIntegrationTests {
 			await().atMost(SETTLE).untilAsserted(() -> {
 				assertThat(hgetall("hub:sessions")).isEqualTo(expectedSessions);
 				for (Instance instance : instances) {
-					long local = instance.handler().getSessionCount();
+					long local = instance.sessions().getSessionCount();
 					assertThat(redis.server().execute("HLEN", "hub:instance:" + instance.instanceId() + ":sessions"))
 						.isEqualTo(local);
 				}
@@ -96,7 +96,7 @@ class RegistryConsistencyIntegrationTests {
 			}
 			// The sessions work locally: welcomed, and reachable from this instance.
 			assertThat(during).allSatisfy((client) -> assertThat(client.sessionId()).isNotEmpty());
-			assertThat(instance.handler().getSessionsOfUser("erin")).hasSize(3);
+			assertThat(instance.sessions().getSessionsOfUser("erin")).hasSize(3);
 			await().atMost(SETTLE).until(() -> output.getAll().contains("Connection registry cannot write to Redis"));
 			redis.server().restart();
 			await().atMost(SETTLE).untilAsserted(() -> {

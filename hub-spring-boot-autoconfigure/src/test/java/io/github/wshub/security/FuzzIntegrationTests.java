@@ -90,7 +90,7 @@ class FuzzIntegrationTests {
 			}
 			// Everything the fuzzers held is released.
 			await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-				assertThat(instance.handler().getSessionCount()).isEqualTo(good.size());
+				assertThat(instance.sessions().getSessionCount()).isEqualTo(good.size());
 				assertThat(instance.registry().refCounts()).containsOnlyKeys("chat.good");
 				assertThat(hubThreads()).isEqualTo(baselineHubThreads);
 				assertThat(Thread.activeCount()).isLessThanOrEqualTo(baselineThreads + 32);

@@ -103,7 +103,7 @@ class SecurityIntegrationTests {
 			try (HubTestClient frank = HubTestClient.connect(
 					URI.create("ws://127.0.0.1:" + secured.port() + "/ws?principal=frank"))) {
 				await().atMost(Duration.ofSeconds(5))
-					.until(() -> secured.handler().getSessionsOfUser("frank").size() == 1);
+					.until(() -> secured.sessions().getSessionsOfUser("frank").size() == 1);
 				frank.subscribe("user.frank.inbox");
 			}
 		}
@@ -134,7 +134,7 @@ class SecurityIntegrationTests {
 
 	@Test
 	void sessionsPerInstanceAreLimited() throws Exception {
-		await().atMost(Duration.ofSeconds(10)).until(() -> instance.handler().getSessionCount() == 0);
+		await().atMost(Duration.ofSeconds(10)).until(() -> instance.sessions().getSessionCount() == 0);
 		java.util.List<HubTestClient> clients = new java.util.ArrayList<>();
 		try {
 			for (int i = 0; i < 8; i++) {

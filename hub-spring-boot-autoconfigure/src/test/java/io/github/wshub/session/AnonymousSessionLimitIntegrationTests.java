@@ -57,7 +57,7 @@ class AnonymousSessionLimitIntegrationTests {
 	@BeforeEach
 	void noSessionsLeft() {
 		await().atMost(Duration.ofSeconds(10))
-			.until(() -> instance.handler().getSessionCount() == 0 && behindProxy.handler().getSessionCount() == 0);
+			.until(() -> instance.sessions().getSessionCount() == 0 && behindProxy.sessions().getSessionCount() == 0);
 	}
 
 	@AfterEach
@@ -72,7 +72,7 @@ class AnonymousSessionLimitIntegrationTests {
 		}
 		assertRefusedWith429(instance::connect);
 		this.clients.remove(0).close();
-		await().atMost(Duration.ofSeconds(10)).until(() -> instance.handler().getSessionCount() == LIMIT - 1);
+		await().atMost(Duration.ofSeconds(10)).until(() -> instance.sessions().getSessionCount() == LIMIT - 1);
 		open(instance::connect);
 		assertRefusedWith429(instance::connect);
 	}
@@ -87,7 +87,7 @@ class AnonymousSessionLimitIntegrationTests {
 			open(() -> instance.connectAs(user));
 			open(() -> instance.connectAs(user));
 		}
-		assertThat(instance.handler().getSessionCount()).isEqualTo(LIMIT + 2 * (LIMIT + 1));
+		assertThat(instance.sessions().getSessionCount()).isEqualTo(LIMIT + 2 * (LIMIT + 1));
 		assertRefusedWith429(instance::connect);
 	}
 
@@ -99,7 +99,7 @@ class AnonymousSessionLimitIntegrationTests {
 			open(() -> connect(instance, spoofed));
 		}
 		assertRefusedWith429(() -> connect(instance, "198.51.100.99"));
-		assertThat(instance.handler().getSessions())
+		assertThat(instance.sessions().getSessions())
 			.extracting((session) -> session.getAttributes().get(HubHandshakeInterceptor.ADDRESS_ATTRIBUTE))
 			.containsOnly("127.0.0.1");
 	}
@@ -110,7 +110,7 @@ class AnonymousSessionLimitIntegrationTests {
 			open(() -> connect(behindProxy, FORWARDED_CLIENT));
 		}
 		assertRefusedWith429(() -> connect(behindProxy, FORWARDED_CLIENT));
-		assertThat(behindProxy.handler().getSessions())
+		assertThat(behindProxy.sessions().getSessions())
 			.extracting((session) -> session.getAttributes().get(HubHandshakeInterceptor.ADDRESS_ATTRIBUTE))
 			.containsOnly(FORWARDED_CLIENT);
 		// The proxy's own address (here the client's, 127.0.0.1) and other clients still get in.

@@ -47,7 +47,7 @@ class GracefulShutdownIntegrationTests {
 	void closingTheContextDrainsWithoutLosingAcceptedMessages() throws Exception {
 		try (Instance publisherSide = start("steady")) {
 			Instance doomed = start("doomed-in-jvm", "hub.shutdown.drain-period=1s");
-			HubWebSocketHandler handler = doomed.handler();
+			LocalSessions sessions = doomed.sessions();
 			int port = doomed.port();
 			List<HubTestClient> clients = connect(port, 12);
 			try (Publisher publisher = new Publisher(publisherSide)) {
@@ -60,14 +60,14 @@ class GracefulShutdownIntegrationTests {
 				});
 				stopper.start();
 				await().atMost(Duration.ofSeconds(5))
-					.until(() -> handler.getState() != HubWebSocketHandler.State.RUNNING);
+					.until(() -> sessions.getState() != LocalSessions.State.RUNNING);
 				assertThatExceptionOfType(IOException.class).as("handshake refused while draining")
 					.isThrownBy(() -> RawWebSocket.connect(port).close())
 					.withMessageContaining("503");
 				closing.get(30, TimeUnit.SECONDS);
 				assertEveryClientGotEverythingAcceptedBefore(clients, publisher.acceptedBefore(stopAt));
-				assertThat(handler.getSessionCount()).isZero();
-				assertThat(handler.getState()).isEqualTo(HubWebSocketHandler.State.STOPPED);
+				assertThat(sessions.getSessionCount()).isZero();
+				assertThat(sessions.getState()).isEqualTo(LocalSessions.State.STOPPED);
 			}
 		}
 	}

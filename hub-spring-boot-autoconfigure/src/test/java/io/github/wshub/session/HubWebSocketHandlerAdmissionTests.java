@@ -42,15 +42,21 @@ class HubWebSocketHandlerAdmissionTests {
 
 	private final DispatchLanes lanes = new DispatchLanes(1, 100, "admission-test-");
 
+	private final InMemoryTopicBroker broker = new InMemoryTopicBroker("admission-test");
+
+	private final LocalTopicRegistry registry = new LocalTopicRegistry(this.broker, this.lanes);
+
 	private final List<HubCloseStatus> closes = new CopyOnWriteArrayList<>();
 
-	private final HubWebSocketHandler handler = handler(2);
+	private final LocalSessions sessions = sessions(2);
+
+	private final HubWebSocketHandler handler = handler(this.sessions);
 
 	private int sessionIds;
 
 	@AfterEach
 	void stop() {
-		this.handler.stop();
+		this.sessions.stop();
 		this.lanes.close();
 	}
 
@@ -58,16 +64,16 @@ class HubWebSocketHandlerAdmissionTests {
 	void anonymousSessionOverItsAddressLimitIsClosedWhenItOpens() throws Exception {
 		WebSocketSession first = open(null, ADDRESS);
 		open(null, ADDRESS);
-		assertThat(this.handler.isAnonymousAddressFull(ADDRESS)).isTrue();
+		assertThat(this.sessions.isAnonymousAddressFull(ADDRESS)).isTrue();
 		WebSocketSession third = open(null, ADDRESS);
 		then(third).should().close(TOO_MANY_SESSIONS);
 		assertThat(this.closes).containsExactly(HubCloseStatus.TOO_MANY_SESSIONS);
-		assertThat(this.handler.getSessionCount()).isEqualTo(2);
+		assertThat(this.sessions.getSessionCount()).isEqualTo(2);
 		this.handler.afterConnectionClosed(first, CloseStatus.NORMAL);
-		assertThat(this.handler.isAnonymousAddressFull(ADDRESS)).isFalse();
+		assertThat(this.sessions.isAnonymousAddressFull(ADDRESS)).isFalse();
 		WebSocketSession fourth = open(null, ADDRESS);
 		then(fourth).should(never()).close(TOO_MANY_SESSIONS);
-		assertThat(this.handler.getSessionCount()).isEqualTo(2);
+		assertThat(this.sessions.getSessionCount()).isEqualTo(2);
 	}
 
 	@Test
@@ -80,9 +86,9 @@ class HubWebSocketHandlerAdmissionTests {
 		then(named).should(never()).close(TOO_MANY_SESSIONS);
 		then(otherAddress).should(never()).close(TOO_MANY_SESSIONS);
 		then(withoutAddress).should(never()).close(TOO_MANY_SESSIONS);
-		assertThat(this.handler.getSessionCount()).isEqualTo(5);
+		assertThat(this.sessions.getSessionCount()).isEqualTo(5);
 		this.handler.afterConnectionClosed(named, CloseStatus.NORMAL);
-		assertThat(this.handler.isAnonymousAddressFull(ADDRESS)).isTrue();
+		assertThat(this.sessions.isAnonymousAddressFull(ADDRESS)).isTrue();
 	}
 
 	private WebSocketSession open(@Nullable String user, @Nullable String address) {
@@ -100,16 +106,12 @@ class HubWebSocketHandlerAdmissionTests {
 		return session;
 	}
 
-	private HubWebSocketHandler handler(int maxAnonymousSessionsPerAddress) {
-		InMemoryTopicBroker broker = new InMemoryTopicBroker("admission-test");
+	private LocalSessions sessions(int maxAnonymousSessionsPerAddress) {
 		SessionSettings settings = new SessionSettings(Duration.ofSeconds(10), 512 * 1024, 64 * 1024, 1024,
 				Duration.ofSeconds(25), Duration.ofSeconds(10), 100, 16, 100, 50, 100, 100,
 				maxAnonymousSessionsPerAddress);
-		FrameCodec codec = new FrameCodec(new TopicNames(200), 128, 64);
-		HubWebSocketHandler handler = new HubWebSocketHandler("admission-test", codec,
-				new LocalTopicRegistry(broker, this.lanes), broker,
-				new PatternTopicAuthorizer(List.of("**"), List.of()), this.lanes, settings);
-		handler.setInstrumentation(new HubInstrumentation() {
+		LocalSessions sessions = new LocalSessions("admission-test", settings, this.registry, this.lanes);
+		sessions.setInstrumentation(new HubInstrumentation() {
 
 			@Override
 			public void sessionClosed(HubCloseStatus status) {
@@ -117,8 +119,14 @@ class HubWebSocketHandlerAdmissionTests {
 			}
 
 		});
-		handler.start();
-		return handler;
+		sessions.start();
+		return sessions;
+	}
+
+	private HubWebSocketHandler handler(LocalSessions sessions) {
+		FrameCodec codec = new FrameCodec(new TopicNames(200), 128, 64);
+		return new HubWebSocketHandler(codec, sessions, this.registry, this.broker,
+				new PatternTopicAuthorizer(List.of("**"), List.of()));
 	}
 
 }

@@ -147,7 +147,7 @@ class SessionCloserTests {
 	private static HubSession session(WebSocketSession raw) {
 		return new HubSession(
 				new ServletSessionTransport(raw, new ConcurrentWebSocketSessionDecorator(raw, 10_000, 1024 * 1024)),
-				null, Runnable::run, HubInstrumentation.NONE);
+				null, null, Runnable::run, HubInstrumentation.NONE);
 	}
 
 	@FunctionalInterface

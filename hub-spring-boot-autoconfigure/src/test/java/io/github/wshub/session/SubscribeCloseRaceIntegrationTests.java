@@ -111,17 +111,17 @@ class SubscribeCloseRaceIntegrationTests {
 			String sessionId = connections.awaitOpening();
 
 			// Close every session the hub holds, as the drain and the heartbeat do.
-			instance.handler().getSessions().forEach((session) -> session.close(HubCloseStatus.SHUTDOWN));
+			instance.sessions().getSessions().forEach((session) -> session.close(HubCloseStatus.SHUTDOWN));
 			connections.release();
 
-			boolean open = instance.handler().getSession(sessionId) != null;
+			boolean open = instance.sessions().getSession(sessionId) != null;
 			assertThat(connections.findInstanceOfSession(sessionId).join()).as("registered")
 				.isEqualTo(open ? Optional.of(instance.instanceId()) : Optional.empty());
 			if (open) {
 				connecting.join().close();
 			}
 			await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-				assertThat(instance.handler().getSessionCount()).isZero();
+				assertThat(instance.sessions().getSessionCount()).isZero();
 				assertThat(connections.findInstanceOfSession(sessionId).join()).isEmpty();
 			});
 		}
@@ -168,7 +168,7 @@ class SubscribeCloseRaceIntegrationTests {
 
 	// The close has been handled (on the closing thread) once the handler no longer holds it.
 	private static void awaitSessionGone(Instance instance, String sessionId) {
-		await().atMost(Duration.ofSeconds(10)).until(() -> instance.handler().getSession(sessionId) == null);
+		await().atMost(Duration.ofSeconds(10)).until(() -> instance.sessions().getSession(sessionId) == null);
 	}
 
 	// The thread held by a test stub runs no handler code any more: the handler has finished
@@ -183,7 +183,7 @@ class SubscribeCloseRaceIntegrationTests {
 		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
 			assertThat(instance.registry().refCounts()).isEmpty();
 			assertThat(instance.registry().topicCount()).isZero();
-			assertThat(instance.handler().getSessionCount()).isZero();
+			assertThat(instance.sessions().getSessionCount()).isZero();
 			assertThat(instance.broker().subscribedTopics()).isEmpty();
 			assertThat(redis.pubsubChannels(channelPattern)).isEmpty();
 		});

@@ -26,7 +26,7 @@ public final class TestHubSessions {
 	 * @return the session
 	 */
 	public static HubSession of(@Nullable String user) {
-		return new HubSession(CONNECTION, user, Runnable::run, HubInstrumentation.NONE);
+		return new HubSession(CONNECTION, user, null, Runnable::run, HubInstrumentation.NONE);
 	}
 
 }

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.github.wshub.HubTemplate;
-import io.github.wshub.session.HubWebSocketHandler;
+import io.github.wshub.session.LocalSessions;
 import io.github.wshub.session.LocalTopicRegistry;
 import io.github.wshub.broker.TopicBroker;
 
@@ -175,8 +175,8 @@ public class TestHubApplication {
 			return this.context.getBean(TopicBroker.class);
 		}
 
-		public HubWebSocketHandler handler() {
-			return this.context.getBean(HubWebSocketHandler.class);
+		public LocalSessions sessions() {
+			return this.context.getBean(LocalSessions.class);
 		}
 
 		public String instanceId() {

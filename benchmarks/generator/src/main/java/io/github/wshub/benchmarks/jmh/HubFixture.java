@@ -13,14 +13,15 @@ import io.github.wshub.protocol.TopicNames;
 import io.github.wshub.security.PatternTopicAuthorizer;
 import io.github.wshub.session.HubSession;
 import io.github.wshub.session.HubWebSocketHandler;
+import io.github.wshub.session.LocalSessions;
 import io.github.wshub.session.LocalTopicRegistry;
 import io.github.wshub.session.SessionSettings;
 
 /**
  * A hub without Redis or a servlet container, assembled from its public classes the way the
  * auto-configuration assembles it: the in-memory broker, dispatch lanes, the local topic
- * registry and the WebSocket handler. {@link HubSession}s are made the only public way, by
- * opening {@link NoOpWebSocketSession}s on the handler.
+ * registry, the local sessions and the WebSocket handler. {@link HubSession}s are made the only
+ * public way, by opening {@link NoOpWebSocketSession}s on the handler.
  *
  * @author wshub
  */
@@ -47,6 +48,11 @@ public final class HubFixture implements AutoCloseable {
 	public final FrameCodec codec = new FrameCodec(new TopicNames(200), 128, 64);
 
 	/**
+	 * The local sessions.
+	 */
+	public final LocalSessions sessions;
+
+	/**
 	 * The handler.
 	 */
 	public final HubWebSocketHandler handler;
@@ -57,9 +63,10 @@ public final class HubFixture implements AutoCloseable {
 	public HubFixture() {
 		this.broker.setMessageListener(this.registry);
 		SessionSettings settings = sessionSettings();
-		this.handler = new HubWebSocketHandler("bench", this.codec, this.registry, this.broker,
-				new PatternTopicAuthorizer(List.of("bench.**"), List.of("bench.**")), this.lanes, settings);
-		this.handler.start();
+		this.sessions = new LocalSessions("bench", settings, this.registry, this.lanes);
+		this.handler = new HubWebSocketHandler(this.codec, this.sessions, this.registry, this.broker,
+				new PatternTopicAuthorizer(List.of("bench.**"), List.of("bench.**")));
+		this.sessions.start();
 	}
 
 	/**
@@ -125,7 +132,7 @@ public final class HubFixture implements AutoCloseable {
 		for (int i = 0; i < count; i++) {
 			NoOpWebSocketSession session = new NoOpWebSocketSession();
 			this.handler.afterConnectionEstablished(session);
-			HubSession hubSession = this.handler.getSession(session.getId());
+			HubSession hubSession = this.sessions.getSession(session.getId());
 			if (hubSession == null) {
 				throw new IllegalStateException("Session was not admitted");
 			}
@@ -136,7 +143,7 @@ public final class HubFixture implements AutoCloseable {
 
 	@Override
 	public void close() {
-		this.handler.stop();
+		this.sessions.stop();
 		this.lanes.shutdown(Duration.ofSeconds(5));
 	}
 
