@@ -16,9 +16,10 @@ import io.github.wshub.registry.HubUserResolver;
 import io.github.wshub.registry.InMemoryConnectionRegistry;
 import io.github.wshub.security.PatternTopicAuthorizer;
 import io.github.wshub.security.TopicAuthorizer;
+import io.github.wshub.servlet.HubHandshakeInterceptor;
+import io.github.wshub.servlet.HubWebSocketHandler;
 import io.github.wshub.session.HubGracefulShutdown;
-import io.github.wshub.session.HubHandshakeInterceptor;
-import io.github.wshub.session.HubWebSocketHandler;
+import io.github.wshub.session.HubProtocolHandler;
 import io.github.wshub.session.LocalSessions;
 import io.github.wshub.session.LocalTopicRegistry;
 import io.github.wshub.session.SessionSettings;
@@ -54,8 +55,9 @@ import org.springframework.web.socket.server.support.WebSocketHttpRequestHandler
 
 /**
  * {@link EnableAutoConfiguration Auto-configuration} for the wshub WebSocket hub: the endpoint
- * at {@code hub.path}, the local session and topic registry, the topic broker (Redis by
- * default, in memory with {@code hub.broker=memory}) and {@link HubTemplate}.
+ * at {@code hub.path} (on Spring's servlet WebSocket support), the local sessions, the protocol
+ * handler, the local topic registry, the topic broker (Redis by default, in memory with
+ * {@code hub.broker=memory}) and {@link HubTemplate}.
  *
  * @author wshub
  */
@@ -119,11 +121,11 @@ public final class HubAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	HubWebSocketHandler hubWebSocketHandler(FrameCodec codec, LocalSessions sessions, LocalTopicRegistry registry,
+	HubProtocolHandler hubProtocolHandler(FrameCodec codec, LocalSessions sessions, LocalTopicRegistry registry,
 			TopicBroker broker, TopicAuthorizer authorizer, ObjectProvider<HubInstrumentation> instrumentation) {
-		HubWebSocketHandler handler = new HubWebSocketHandler(codec, sessions, registry, broker, authorizer);
-		handler.setInstrumentation(orNone(instrumentation));
-		return handler;
+		HubProtocolHandler protocol = new HubProtocolHandler(codec, sessions, registry, broker, authorizer);
+		protocol.setInstrumentation(orNone(instrumentation));
+		return protocol;
 	}
 
 	@Bean
@@ -157,26 +159,42 @@ public final class HubAutoConfiguration {
 		return template;
 	}
 
-	@Bean
-	@ConditionalOnMissingBean(name = "hubWebSocketHandlerMapping")
-	WebSocketHandlerMapping hubWebSocketHandlerMapping(HubProperties properties, HubWebSocketHandler handler,
-			LocalSessions sessions, ObjectProvider<HubUserResolver> userResolver) {
-		WebSocketHttpRequestHandler requestHandler = new WebSocketHttpRequestHandler(handler,
-				new DefaultHandshakeHandler());
-		OriginHandshakeInterceptor origins = new OriginHandshakeInterceptor(properties.getAllowedOrigins());
-		origins.setAllowedOriginPatterns(properties.getAllowedOriginPatterns());
-		requestHandler.getHandshakeInterceptors().add(origins);
-		requestHandler.getHandshakeInterceptors()
-			.add(new HubHandshakeInterceptor(sessions, userResolver.getIfAvailable(() -> HubUserResolver.PRINCIPAL),
-					properties.getSecurity().isRequireUser()));
-		WebSocketHandlerMapping mapping = new WebSocketHandlerMapping();
-		mapping.setUrlMap(Map.of(properties.getPath(), requestHandler));
-		mapping.setOrder(1);
-		return mapping;
-	}
-
 	private static HubInstrumentation orNone(ObjectProvider<HubInstrumentation> instrumentation) {
 		return instrumentation.getIfAvailable(() -> HubInstrumentation.NONE);
+	}
+
+	/**
+	 * The servlet transport: Spring's servlet WebSocket support serves the endpoint at
+	 * {@code hub.path}.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	static class ServletTransportConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		HubWebSocketHandler hubWebSocketHandler(HubProtocolHandler protocol, LocalSessions sessions) {
+			return new HubWebSocketHandler(protocol, sessions.getSettings());
+		}
+
+		@Bean
+		@ConditionalOnMissingBean(name = "hubWebSocketHandlerMapping")
+		WebSocketHandlerMapping hubWebSocketHandlerMapping(HubProperties properties, HubWebSocketHandler handler,
+				LocalSessions sessions, ObjectProvider<HubUserResolver> userResolver) {
+			WebSocketHttpRequestHandler requestHandler = new WebSocketHttpRequestHandler(handler,
+					new DefaultHandshakeHandler());
+			OriginHandshakeInterceptor origins = new OriginHandshakeInterceptor(properties.getAllowedOrigins());
+			origins.setAllowedOriginPatterns(properties.getAllowedOriginPatterns());
+			requestHandler.getHandshakeInterceptors().add(origins);
+			requestHandler.getHandshakeInterceptors()
+				.add(new HubHandshakeInterceptor(sessions,
+						userResolver.getIfAvailable(() -> HubUserResolver.PRINCIPAL),
+						properties.getSecurity().isRequireUser()));
+			WebSocketHandlerMapping mapping = new WebSocketHandlerMapping();
+			mapping.setUrlMap(Map.of(properties.getPath(), requestHandler));
+			mapping.setOrder(1);
+			return mapping;
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -81,10 +81,10 @@ public final class LocalTopicRegistry implements BrokerMessageListener {
 			boolean alreadySubscribed = !result.add(session);
 			session.topics().add(key);
 			// Write, then check; the close does the reverse: it marks the session, then copies
-			// its topics to unsubscribe them (HubWebSocketHandler#afterConnectionClosed). Both
-			// sides write and read through volatile fields or a ConcurrentHashMap, so either
-			// this read sees the mark, or the close's copy holds this topic and its unsubscribe
-			// (which waits for this bin) removes the session. No interleaving leaves it here.
+			// its topics to unsubscribe them (LocalSessions#close). Both sides write and read
+			// through volatile fields or a ConcurrentHashMap, so either this read sees the mark,
+			// or the close's copy holds this topic and its unsubscribe (which waits for this
+			// bin) removes the session. No interleaving leaves it here.
 			if (session.isClosed()) {
 				closed[0] = true;
 				if (alreadySubscribed) {

@@ -23,9 +23,10 @@ import io.github.wshub.registry.ConnectionRegistry;
 import io.github.wshub.registry.InMemoryConnectionRegistry;
 import io.github.wshub.security.PatternTopicAuthorizer;
 import io.github.wshub.security.TopicAuthorizer;
-import io.github.wshub.session.HubHandshakeInterceptor;
+import io.github.wshub.servlet.HubHandshakeInterceptor;
+import io.github.wshub.servlet.HubWebSocketHandler;
+import io.github.wshub.session.HubProtocolHandler;
 import io.github.wshub.session.HubSession;
-import io.github.wshub.session.HubWebSocketHandler;
 import io.github.wshub.session.LocalSessions;
 import io.github.wshub.session.LocalTopicRegistry;
 import io.github.wshub.testsupport.RedisServerExtension;
@@ -68,6 +69,7 @@ class HubAutoConfigurationTests {
 		withRedis().run((context) -> {
 			assertThat(context).hasSingleBean(HubWebSocketHandler.class);
 			assertThat(context).hasSingleBean(LocalSessions.class);
+			assertThat(context).hasSingleBean(HubProtocolHandler.class);
 			assertThat(context).hasSingleBean(LocalTopicRegistry.class);
 			assertThat(context).hasSingleBean(HubTemplate.class);
 			assertThat(context).hasSingleBean(FrameCodec.class);

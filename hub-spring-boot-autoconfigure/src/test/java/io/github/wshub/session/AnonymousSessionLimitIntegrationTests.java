@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.ThrowingSupplier;
 
+import io.github.wshub.servlet.HubHandshakeInterceptor;
 import io.github.wshub.test.HubTestClient;
 import io.github.wshub.test.TestHubApplication;
 import io.github.wshub.test.TestHubApplication.Instance;

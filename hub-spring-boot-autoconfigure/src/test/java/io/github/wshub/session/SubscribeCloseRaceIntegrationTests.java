@@ -26,6 +26,7 @@ import io.github.wshub.autoconfigure.HubProperties;
 import io.github.wshub.protocol.HubCloseStatus;
 import io.github.wshub.registry.InMemoryConnectionRegistry;
 import io.github.wshub.security.TopicAuthorizer;
+import io.github.wshub.servlet.HubWebSocketHandler;
 import io.github.wshub.test.HubTestClient;
 import io.github.wshub.test.TestHubApplication;
 import io.github.wshub.test.TestHubApplication.Instance;

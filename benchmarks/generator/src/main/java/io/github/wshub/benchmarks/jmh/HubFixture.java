@@ -11,8 +11,9 @@ import io.github.wshub.memory.InMemoryTopicBroker;
 import io.github.wshub.protocol.FrameCodec;
 import io.github.wshub.protocol.TopicNames;
 import io.github.wshub.security.PatternTopicAuthorizer;
+import io.github.wshub.servlet.HubWebSocketHandler;
+import io.github.wshub.session.HubProtocolHandler;
 import io.github.wshub.session.HubSession;
-import io.github.wshub.session.HubWebSocketHandler;
 import io.github.wshub.session.LocalSessions;
 import io.github.wshub.session.LocalTopicRegistry;
 import io.github.wshub.session.SessionSettings;
@@ -20,8 +21,9 @@ import io.github.wshub.session.SessionSettings;
 /**
  * A hub without Redis or a servlet container, assembled from its public classes the way the
  * auto-configuration assembles it: the in-memory broker, dispatch lanes, the local topic
- * registry, the local sessions and the WebSocket handler. {@link HubSession}s are made the only
- * public way, by opening {@link NoOpWebSocketSession}s on the handler.
+ * registry, the local sessions, the protocol handler and the servlet WebSocket handler.
+ * {@link HubSession}s are made the only public way, by opening {@link NoOpWebSocketSession}s on
+ * the handler.
  *
  * @author wshub
  */
@@ -64,8 +66,9 @@ public final class HubFixture implements AutoCloseable {
 		this.broker.setMessageListener(this.registry);
 		SessionSettings settings = sessionSettings();
 		this.sessions = new LocalSessions("bench", settings, this.registry, this.lanes);
-		this.handler = new HubWebSocketHandler(this.codec, this.sessions, this.registry, this.broker,
+		HubProtocolHandler protocol = new HubProtocolHandler(this.codec, this.sessions, this.registry, this.broker,
 				new PatternTopicAuthorizer(List.of("bench.**"), List.of("bench.**")));
+		this.handler = new HubWebSocketHandler(protocol, settings);
 		this.sessions.start();
 	}
 

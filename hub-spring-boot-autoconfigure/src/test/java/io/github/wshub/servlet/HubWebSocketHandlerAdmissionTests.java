@@ -1,4 +1,4 @@
-package io.github.wshub.session;
+package io.github.wshub.servlet;
 
 import java.time.Duration;
 import java.util.HashMap;
@@ -17,6 +17,10 @@ import io.github.wshub.protocol.FrameCodec;
 import io.github.wshub.protocol.HubCloseStatus;
 import io.github.wshub.protocol.TopicNames;
 import io.github.wshub.security.PatternTopicAuthorizer;
+import io.github.wshub.session.HubProtocolHandler;
+import io.github.wshub.session.LocalSessions;
+import io.github.wshub.session.LocalTopicRegistry;
+import io.github.wshub.session.SessionSettings;
 
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.WebSocketSession;
@@ -28,8 +32,8 @@ import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 
 /**
- * Tests for the session limits {@link HubWebSocketHandler} checks again when a session opens,
- * for sessions that got past {@link HubHandshakeInterceptor} together.
+ * Tests for the session limits checked again ({@link LocalSessions}) when a session opens through
+ * {@link HubWebSocketHandler}, for sessions that got past {@link HubHandshakeInterceptor} together.
  *
  * @author wshub
  */
@@ -37,8 +41,8 @@ class HubWebSocketHandlerAdmissionTests {
 
 	private static final String ADDRESS = "198.51.100.7";
 
-	private static final CloseStatus TOO_MANY_SESSIONS = new CloseStatus(HubCloseStatus.TOO_MANY_SESSIONS.code(),
-			HubCloseStatus.TOO_MANY_SESSIONS.reason());
+	private static final CloseStatus TOO_MANY_SESSIONS = ServletSessionTransport
+		.toCloseStatus(HubCloseStatus.TOO_MANY_SESSIONS);
 
 	private final DispatchLanes lanes = new DispatchLanes(1, 100, "admission-test-");
 
@@ -125,8 +129,9 @@ class HubWebSocketHandlerAdmissionTests {
 
 	private HubWebSocketHandler handler(LocalSessions sessions) {
 		FrameCodec codec = new FrameCodec(new TopicNames(200), 128, 64);
-		return new HubWebSocketHandler(codec, sessions, this.registry, this.broker,
+		HubProtocolHandler protocol = new HubProtocolHandler(codec, sessions, this.registry, this.broker,
 				new PatternTopicAuthorizer(List.of("**"), List.of()));
+		return new HubWebSocketHandler(protocol, sessions.getSettings());
 	}
 
 }

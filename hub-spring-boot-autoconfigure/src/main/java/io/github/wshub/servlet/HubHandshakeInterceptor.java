@@ -1,4 +1,4 @@
-package io.github.wshub.session;
+package io.github.wshub.servlet;
 
 import java.net.InetSocketAddress;
 import java.util.Map;
@@ -8,6 +8,7 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import io.github.wshub.registry.HubUserResolver;
+import io.github.wshub.session.LocalSessions;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.server.ServerHttpRequest;
