@@ -68,17 +68,9 @@ import org.springframework.util.ClassUtils;
  * the {@link BrokerMessageListener} on the Redis connection's thread in the order Redis sent
  * them; the listener must queue them without blocking.
  * <p>
- * <b>Storage details.</b> The broker uses these Redis channels, and no keys:
- * <ul>
- * <li>{@code <namespace>topic:<topic>}: one channel per topic, e.g. {@code hub:topic:chat.lobby}.
- * An instance is subscribed while it has local subscribers (plus the grace period). Payload: see
- * {@link RedisEnvelope}: a header line {@code wshub1 <micros> <origin>} and the JSON frame.</li>
- * <li>{@code <namespace>instance:<instance-id>}: the instance's control channel, subscribed for
- * the instance's whole life (so the container's connection never churns when no topic is
- * subscribed). Other instances send it targeted messages with {@link #sendToInstance}.</li>
- * </ul>
- * Commands: {@code SUBSCRIBE}, {@code UNSUBSCRIBE} on the container's connection, {@code PUBLISH}
- * on the shared connection.
+ * <b>Storage details.</b> The broker uses two kinds of Pub/Sub channels, and no keys: one per
+ * topic, {@code <namespace>topic:<topic>}, and one per instance for targeted messages,
+ * {@code <namespace>instance:<instance-id>}; {@link RedisNames} describes both.
  * <p>
  * <b>Faults.</b> Lettuce reconnects and re-subscribes by itself after a connection loss, and the
  * container never hears of it, so the broker probes its own subscription: every
@@ -117,9 +109,7 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 
 	private final RedisConnectionFactory connectionFactory;
 
-	private final String topicPrefix;
-
-	private final byte[] topicPrefixBytes;
+	private final RedisNames names;
 
 	private final String controlChannel;
 
@@ -138,8 +128,6 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 	private volatile @Nullable BrokerMessageListener listener;
 
 	private volatile @Nullable ControlMessageListener controlListener;
-
-	private final String instancePrefix;
 
 	private volatile boolean running;
 
@@ -211,10 +199,8 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 		Assert.isTrue((!subscribeTimeout.isNegative() && !subscribeTimeout.isZero()), "'subscribeTimeout' must be positive");
 		this.container = container;
 		this.connectionFactory = connectionFactory;
-		this.topicPrefix = namespace + "topic:";
-		this.topicPrefixBytes = this.topicPrefix.getBytes(StandardCharsets.UTF_8);
-		this.instancePrefix = namespace + "instance:";
-		this.controlChannel = this.instancePrefix + instanceId;
+		this.names = new RedisNames(namespace);
+		this.controlChannel = this.names.controlChannel(instanceId);
 		this.unsubscribeGrace = unsubscribeGrace;
 		this.subscribeTimeout = subscribeTimeout;
 	}
@@ -271,7 +257,7 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 	 * @return the channel name
 	 */
 	public String channelOf(String topic) {
-		return this.topicPrefix + topic;
+		return this.names.topicChannel(topic);
 	}
 
 	/**
@@ -363,8 +349,8 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 
 	@Override
 	public CompletableFuture<Void> publish(BrokerMessage message) {
-		byte[] channel = concat(this.topicPrefixBytes, message.topic().getBytes(StandardCharsets.UTF_8));
-		return send(channel, RedisEnvelope.encode(message), message.topic()).thenApply((receivers) -> null);
+		return send(this.names.topicChannelBytes(message.topic()), RedisEnvelope.encode(message), message.topic())
+			.thenApply((receivers) -> null);
 	}
 
 	/**
@@ -417,7 +403,7 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 
 	@Override
 	public CompletableFuture<Boolean> sendToInstance(String instanceId, byte[] payload) {
-		return send((this.instancePrefix + instanceId).getBytes(StandardCharsets.UTF_8), payload, null)
+		return send(this.names.controlChannel(instanceId).getBytes(StandardCharsets.UTF_8), payload, null)
 			.thenApply((receivers) -> receivers > 0);
 	}
 
@@ -570,8 +556,8 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 	}
 
 	private void onRedisMessage(Message message, byte @Nullable [] pattern) {
-		byte[] channel = message.getChannel();
-		if (!startsWith(channel, this.topicPrefixBytes)) {
+		String topic = this.names.topicOf(message.getChannel());
+		if (topic == null) {
 			byte[] body = message.getBody();
 			if (startsWith(body, PING_BYTES)) {
 				completePing(body);
@@ -583,12 +569,10 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 			}
 			return;
 		}
-		String topic = new String(channel, this.topicPrefixBytes.length, channel.length - this.topicPrefixBytes.length,
-				StandardCharsets.UTF_8);
 		BrokerMessage decoded = RedisEnvelope.decode(topic, message.getBody());
 		BrokerMessageListener current = this.listener;
 		if (decoded == null) {
-			logger.warn("Ignoring a message on channel '" + this.topicPrefix + topic + "' that is not a wshub envelope");
+			logger.warn("Ignoring a message on channel '" + channelOf(topic) + "' that is not a wshub envelope");
 		}
 		else if (current != null) {
 			current.onMessage(decoded);
@@ -1081,13 +1065,6 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 			}
 		}
 		return true;
-	}
-
-	private static byte[] concat(byte[] a, byte[] b) {
-		byte[] result = new byte[a.length + b.length];
-		System.arraycopy(a, 0, result, 0, a.length);
-		System.arraycopy(b, 0, result, a.length, b.length);
-		return result;
 	}
 
 	/**
