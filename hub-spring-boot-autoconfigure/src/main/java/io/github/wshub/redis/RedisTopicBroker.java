@@ -228,7 +228,7 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 	}
 
 	private CompletableFuture<Long> send(byte[] channel, byte[] payload, @Nullable String topic) {
-		// The gate fails at once while stopped; until then, also while Redis is known to be down.
+		// Asked here, not in the gate: the probe sends its pings through the gate.
 		if (this.probe.isKnownUnreachable()) {
 			return CompletableFuture.failedFuture(new BrokerUnavailableException("Redis is unreachable", null));
 		}
