@@ -82,6 +82,8 @@ final class SubscriptionReconciler {
 	 * Start the subscription thread.
 	 */
 	void start() {
+		// A confirmation queued before a stop was dropped with the queue.
+		this.confirmationQueued.set(false);
 		this.running = true;
 		Thread thread = new Thread(this::run, "hub-redis-subscriptions");
 		thread.setDaemon(true);

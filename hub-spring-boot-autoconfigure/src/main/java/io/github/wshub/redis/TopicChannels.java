@@ -296,11 +296,15 @@ final class TopicChannels {
 
 	/**
 	 * Fail the subscribers of every queued topic that Redis does not hold, and empty the
-	 * queue: Redis cannot be reached.
+	 * queue but for a queued confirmation: Redis cannot be reached.
 	 */
 	void failWaiting() {
 		List<String> batch = new ArrayList<>();
 		this.pending.drainTo(batch);
+		if (batch.removeIf(RESUBSCRIBE_ALL::equals)) {
+			// Not a subscriber to fail: a confirmation still owed once Redis is back.
+			this.pending.add(RESUBSCRIBE_ALL);
+		}
 		List<CompletableFuture<Void>> failed = new ArrayList<>();
 		for (String topic : batch) {
 			this.channels.computeIfPresent(topic, (key, state) -> {
