@@ -69,9 +69,9 @@ class PublishDeadlinesTests {
 
 	@Test
 	void sweepIntervalIsATenthOfTheTimeoutWithinBounds() {
-		assertThat(RedisTopicBroker.sweepInterval(Duration.ofSeconds(5))).isEqualTo(Duration.ofMillis(100));
-		assertThat(RedisTopicBroker.sweepInterval(Duration.ofMillis(300))).isEqualTo(Duration.ofMillis(30));
-		assertThat(RedisTopicBroker.sweepInterval(Duration.ofMillis(20))).isEqualTo(Duration.ofMillis(10));
+		assertThat(PublishGate.sweepInterval(Duration.ofSeconds(5))).isEqualTo(Duration.ofMillis(100));
+		assertThat(PublishGate.sweepInterval(Duration.ofMillis(300))).isEqualTo(Duration.ofMillis(30));
+		assertThat(PublishGate.sweepInterval(Duration.ofMillis(20))).isEqualTo(Duration.ofMillis(10));
 	}
 
 	private static long millis(long millis) {

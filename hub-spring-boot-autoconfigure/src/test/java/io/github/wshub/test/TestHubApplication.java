@@ -50,7 +50,9 @@ public class TestHubApplication {
 		List<String> command = new ArrayList<>(List.of(
 				System.getProperty("java.home") + java.io.File.separator + "bin" + java.io.File.separator + "java",
 				"-Xmx256m", "-cp", System.getProperty("java.class.path"), TestHubApplication.class.getName(),
-				"--server.port=" + port, "--server.address=127.0.0.1", "--spring.main.banner-mode=off"));
+				"--server.port=" + port, "--server.address=127.0.0.1", "--spring.main.banner-mode=off",
+				// As in start(String...): tests open many anonymous sessions from 127.0.0.1.
+				"--hub.limits.max-anonymous-sessions-per-address=100000"));
 		command.addAll(List.of(args));
 		Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
 		org.awaitility.Awaitility.await()

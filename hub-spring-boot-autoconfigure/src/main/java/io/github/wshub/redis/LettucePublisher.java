@@ -1,0 +1,115 @@
+package io.github.wshub.redis;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.data.redis.connection.lettuce.LettuceConnection;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+/**
+ * Publishes through Lettuce's asynchronous API on the connection factory's connection (the
+ * shared native connection unless sharing is disabled): the cheapest path, with no reactive
+ * operators between the caller and the command. Calls from one thread reach Redis in call
+ * order.
+ * <p>
+ * Obtaining that connection connects to Redis. It is tried once when the publisher is created
+ * and, while Redis is unreachable, again on the broker's timer; until it succeeds, publishes
+ * fail at once, so no caller ever waits for a connection.
+ *
+ * @author wshub
+ */
+final class LettucePublisher implements Publisher {
+
+	// The broker's logger: operators find every broker message under one name.
+	private static final Log logger = LogFactory.getLog(RedisTopicBroker.class);
+
+	private final LettuceConnectionFactory connectionFactory;
+
+	private final ScheduledExecutorService timer;
+
+	private final Duration retryInterval;
+
+	private volatile @Nullable RedisClusterAsyncCommands<byte[], byte[]> commands;
+
+	private @Nullable LettuceConnection connection;
+
+	private boolean closed;
+
+	LettucePublisher(LettuceConnectionFactory connectionFactory, ScheduledExecutorService timer,
+			Duration retryInterval) {
+		this.connectionFactory = connectionFactory;
+		this.timer = timer;
+		this.retryInterval = retryInterval;
+		connectOrRetry();
+	}
+
+	private void connectOrRetry() {
+		if (connect()) {
+			return;
+		}
+		try {
+			this.timer.schedule(this::connectOrRetry, this.retryInterval.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (RejectedExecutionException ex) {
+			// The broker stopped.
+		}
+	}
+
+	private synchronized boolean connect() {
+		if (this.closed || this.commands != null) {
+			return true;
+		}
+		LettuceConnection candidate = null;
+		try {
+			candidate = (LettuceConnection) this.connectionFactory.getConnection();
+			this.commands = candidate.getNativeConnection();
+			this.connection = candidate;
+			return true;
+		}
+		catch (RuntimeException ex) {
+			logger.debug("No Redis connection for publishing yet", ex);
+			if (candidate != null) {
+				closeQuietly(candidate);
+			}
+			return false;
+		}
+	}
+
+	@Override
+	public CompletableFuture<Long> publishCounting(byte[] channel, byte[] payload) {
+		RedisClusterAsyncCommands<byte[], byte[]> current = this.commands;
+		if (current == null) {
+			return CompletableFuture.failedFuture(new IllegalStateException("Not connected to Redis yet"));
+		}
+		return current.publish(channel, payload).toCompletableFuture();
+	}
+
+	@Override
+	public synchronized void close() {
+		this.closed = true;
+		this.commands = null;
+		LettuceConnection current = this.connection;
+		this.connection = null;
+		if (current != null) {
+			closeQuietly(current);
+		}
+	}
+
+	private static void closeQuietly(LettuceConnection connection) {
+		try {
+			connection.close();
+		}
+		catch (RuntimeException ex) {
+			logger.debug("Failed to close connection", ex);
+		}
+	}
+
+}

@@ -1,0 +1,225 @@
+package io.github.wshub.redis;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import io.lettuce.core.AbstractRedisClient;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import io.github.wshub.broker.BrokerUnavailableException;
+
+import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.util.ClassUtils;
+
+/**
+ * The broker's way to Redis for everything it publishes, and what a publish promises. Between
+ * {@link #start} and {@link #stop} it holds a {@link Publisher} (Lettuce's asynchronous API,
+ * else a reactive connection, else one blocking thread), the {@link PublishDeadlines} of
+ * publishes in flight and, with Lettuce, the {@link PublishFence} watching the client's
+ * connections. A publish {@link #send sent} through it fails at once while it is stopped or the
+ * fence is closed, fails after the publish timeout without a reply, and completes normally only
+ * when the fence accepts Redis' reply.
+ *
+ * @author wshub
+ */
+final class PublishGate {
+
+	// The broker's logger: operators find every broker message under one name.
+	private static final Log logger = LogFactory.getLog(RedisTopicBroker.class);
+
+	private static final boolean LETTUCE_PRESENT = ClassUtils.isPresent("io.lettuce.core.RedisClient",
+			PublishGate.class.getClassLoader());
+
+	private final RedisConnectionFactory connectionFactory;
+
+	private final Runnable requestConfirmation;
+
+	private Duration timeout = Duration.ofSeconds(5);
+
+	private Duration resubscribeWait = Duration.ofSeconds(10);
+
+	private volatile @Nullable Publisher publisher;
+
+	private volatile @Nullable PublishDeadlines deadlines;
+
+	private volatile @Nullable PublishFence fence;
+
+	private @Nullable AbstractRedisClient fencedClient;
+
+	/**
+	 * Create a gate.
+	 * @param connectionFactory the factory whose connection publishes
+	 * @param requestConfirmation asks the broker to subscribe its channels again and confirm
+	 * them, when a lost connection is back (see {@link PublishFence})
+	 */
+	PublishGate(RedisConnectionFactory connectionFactory, Runnable requestConfirmation) {
+		this.connectionFactory = connectionFactory;
+		this.requestConfirmation = requestConfirmation;
+	}
+
+	void setTimeout(Duration timeout) {
+		this.timeout = timeout;
+	}
+
+	void setResubscribeWait(Duration resubscribeWait) {
+		this.resubscribeWait = resubscribeWait;
+	}
+
+	/**
+	 * Connect the publisher, start checking deadlines on the timer and, with Lettuce, install
+	 * the fence.
+	 * @param timer the broker's timer, which runs the deadline sweep and connection retries
+	 */
+	void start(ScheduledExecutorService timer) {
+		PublishDeadlines newDeadlines = new PublishDeadlines(this.timeout);
+		long sweepMillis = sweepInterval(this.timeout).toMillis();
+		timer.scheduleWithFixedDelay(() -> sweep(newDeadlines), sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
+		this.deadlines = newDeadlines;
+		this.publisher = createPublisher(timer);
+		installFence();
+	}
+
+	private Publisher createPublisher(ScheduledExecutorService timer) {
+		if (LETTUCE_PRESENT && this.connectionFactory instanceof LettuceConnectionFactory lettuceFactory) {
+			return new LettucePublisher(lettuceFactory, timer, RedisTopicBroker.RETRY_INTERVAL);
+		}
+		if (this.connectionFactory instanceof ReactiveRedisConnectionFactory reactiveFactory) {
+			return new ReactivePublisher(reactiveFactory.getReactiveConnection());
+		}
+		return new BlockingPublisher(this.connectionFactory);
+	}
+
+	/**
+	 * With Lettuce, watch every connection of the client for losses (see {@link PublishFence}).
+	 */
+	private void installFence() {
+		if (LETTUCE_PRESENT && this.connectionFactory instanceof LettuceConnectionFactory lettuceFactory) {
+			AbstractRedisClient client = lettuceFactory.getNativeClient();
+			if (client != null) {
+				PublishFence newFence = new PublishFence(this.resubscribeWait, this.requestConfirmation);
+				client.addListener(newFence);
+				this.fencedClient = client;
+				this.fence = newFence;
+			}
+		}
+	}
+
+	private static void sweep(PublishDeadlines deadlines) {
+		try {
+			deadlines.sweep();
+		}
+		catch (RuntimeException ex) {
+			// Never let one failure cancel the periodic sweep.
+			logger.error("Failed to check publish deadlines", ex);
+		}
+	}
+
+	/**
+	 * How often publish deadlines are checked: a tenth of the timeout, between 10 and 100 ms.
+	 */
+	static Duration sweepInterval(Duration publishTimeout) {
+		long millis = Math.max(10, Math.min(100, publishTimeout.toMillis() / 10));
+		return Duration.ofMillis(millis);
+	}
+
+	/**
+	 * Remove the fence, close the publisher and stop tracking deadlines: publishes in flight
+	 * complete however Redis answers.
+	 */
+	void stop() {
+		AbstractRedisClient client = this.fencedClient;
+		PublishFence currentFence = this.fence;
+		if (client != null && currentFence != null) {
+			client.removeListener(currentFence);
+		}
+		this.fencedClient = null;
+		this.fence = null;
+		Publisher current = this.publisher;
+		this.publisher = null;
+		if (current != null) {
+			current.close();
+		}
+		PublishDeadlines currentDeadlines = this.deadlines;
+		this.deadlines = null;
+		if (currentDeadlines != null) {
+			currentDeadlines.clear();
+		}
+	}
+
+	/**
+	 * PUBLISH a payload, failing at once while the gate is stopped or the {@link PublishFence}
+	 * is closed, and after the publish timeout otherwise. Completes normally only when the
+	 * fence accepts Redis' reply.
+	 * @param channel the channel
+	 * @param payload the payload
+	 * @param topic the topic, or {@code null} for a control message
+	 * @return the number of subscribers Redis delivered to, or a future failed with a
+	 * {@link BrokerUnavailableException}
+	 */
+	CompletableFuture<Long> send(byte[] channel, byte[] payload, @Nullable String topic) {
+		Publisher current = this.publisher;
+		if (current == null) {
+			return CompletableFuture.failedFuture(
+					new BrokerUnavailableException("Redis broker is not running", new IllegalStateException()));
+		}
+		PublishFence currentFence = this.fence;
+		long ticket = (currentFence != null) ? currentFence.ticket() : 0;
+		if (ticket < 0) {
+			return CompletableFuture.failedFuture(new BrokerUnavailableException(
+					"Redis reconnected; this instance is confirming its subscriptions before it publishes again",
+					null));
+		}
+		PublishDeadlines currentDeadlines = this.deadlines;
+		CompletableFuture<Long> published = current.publishCounting(channel, payload);
+		if (currentDeadlines != null) {
+			currentDeadlines.add(published);
+		}
+		return published.handle((receivers, ex) -> {
+			String what = (topic != null) ? "the publish on topic '" + topic + "'" : "a control message";
+			if (ex != null) {
+				throw new CompletionException(new BrokerUnavailableException("Redis did not accept " + what, ex));
+			}
+			String refusal = (currentFence != null) ? currentFence.verdict(topic, ticket, receivers) : null;
+			if (refusal != null) {
+				throw new CompletionException(
+						new BrokerUnavailableException("Redis accepted " + what + ", but " + refusal, null));
+			}
+			return receivers;
+		});
+	}
+
+	/**
+	 * Return the publisher, for messages that need none of the guarantees of {@link #send}
+	 * (the probe's pings).
+	 * @return the publisher, or {@code null} while stopped
+	 */
+	@Nullable Publisher publisher() {
+		return this.publisher;
+	}
+
+	/**
+	 * Return the fence.
+	 * @return the fence, or {@code null} while stopped or without Lettuce
+	 */
+	@Nullable PublishFence fence() {
+		return this.fence;
+	}
+
+	/**
+	 * Whether a lost connection closed the fence and publishes are refused until the broker
+	 * confirmed its subscriptions.
+	 * @return {@code true} while the fence is closed
+	 */
+	boolean isFenceClosed() {
+		PublishFence currentFence = this.fence;
+		return currentFence != null && !currentFence.isOpen();
+	}
+
+}

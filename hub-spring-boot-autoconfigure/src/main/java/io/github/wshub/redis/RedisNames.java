@@ -1,0 +1,153 @@
+package io.github.wshub.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.util.Assert;
+
+/**
+ * The name of every Redis channel and key wshub uses, and the only place that spells them.
+ * Every name starts with the namespace ({@code hub.redis.namespace}, {@code hub:} by default).
+ * The broker takes its channel names from this class's methods; the connection registry's Lua
+ * scripts build their key names with the functions of {@link #LUA_FUNCTIONS}, since a script
+ * finds most of the keys it touches only while it runs.
+ * <p>
+ * <b>Storage details.</b> With the default namespace {@code hub:}, the {@link RedisTopicBroker}
+ * uses these Pub/Sub channels, and no keys:
+ * <ul>
+ * <li>{@code hub:topic:<topic>}: one channel per topic, e.g. {@code hub:topic:chat.lobby}. An
+ * instance is subscribed while it has local subscribers (plus the unsubscribe grace period).
+ * Payload: see {@link RedisEnvelope}: a header line {@code wshub1 <micros> <origin>} and the JSON
+ * frame.</li>
+ * <li>{@code hub:instance:<instance-id>}: the instance's control channel, subscribed for the
+ * instance's whole life (so the container's connection never churns when no topic is
+ * subscribed). Other instances send it targeted messages; the instance sends itself its probe
+ * pings on it.</li>
+ * </ul>
+ * Commands: {@code SUBSCRIBE}, {@code UNSUBSCRIBE} on the listener container's connection,
+ * {@code PUBLISH} on the connection factory's shared connection.
+ * <p>
+ * Only the {@link RedisConnectionRegistry} writes keys, each change in one Lua script (see
+ * {@link RegistryScripts}):
+ * <ul>
+ * <li>{@code hub:instances}: SET of registered instance ids. {@code SADD} on every heartbeat,
+ * {@code SREM} when the instance deregisters or is purged.</li>
+ * <li>{@code hub:instance:<id>}: STRING heartbeat, the epoch milliseconds of the last beat, with
+ * a TTL of the instance TTL ({@code SET ... PX}). Deleted when the instance deregisters. It has
+ * the name of the instance's control channel; Redis keeps channels and keys apart.</li>
+ * <li>{@code hub:instance:<id>:sessions}: HASH session id &rarr; user ({@code ""} for
+ * anonymous) of every session of that instance.</li>
+ * <li>{@code hub:sessions}: HASH session id &rarr; instance id, for every session in the
+ * cluster.</li>
+ * <li>{@code hub:user:<user>}: HASH session id &rarr; instance id of one user's sessions.</li>
+ * </ul>
+ * Hashes disappear when their last field is removed, so when every session has closed and every
+ * instance has deregistered or been purged, the registry holds no key at all.
+ * <p>
+ * <b>Redis Cluster.</b> These names carry no hash tag, and the registry's scripts touch keys of
+ * many hash slots, so wshub needs a non-cluster Redis (standalone, Sentinel or master/replica).
+ * Hash tags ({@code {...}}, the part of a name Cluster hashes) belong in this class only: for
+ * example {@code <namespace>topic:{<topic>}} for sharded Pub/Sub, and
+ * {@code <namespace>instance:{<id>}} with {@code <namespace>instance:{<id>}:sessions} to keep an
+ * instance's keys in one slot. Any change of a name changes the storage format: instances of
+ * different versions must then not share a namespace.
+ *
+ * @author wshub
+ */
+final class RedisNames {
+
+	private static final String TOPIC = "topic:";
+
+	private static final String INSTANCE = "instance:";
+
+	private static final String INSTANCE_SESSIONS = ":sessions";
+
+	private static final String INSTANCES = "instances";
+
+	private static final String SESSIONS = "sessions";
+
+	private static final String USER = "user:";
+
+	/**
+	 * Lua functions naming the registry's keys from the namespace ({@code ns}), an instance id
+	 * ({@code iid}) or a user. Every registry script starts with them.
+	 */
+	static final String LUA_FUNCTIONS = """
+			local function instances_key(ns) return ns .. '%s' end
+			local function sessions_key(ns) return ns .. '%s' end
+			local function user_key(ns, user) return ns .. '%s' .. user end
+			local function instance_key(ns, iid) return ns .. '%s' .. iid end
+			local function instance_sessions_key(ns, iid) return instance_key(ns, iid) .. '%s' end
+			""".formatted(INSTANCES, SESSIONS, USER, INSTANCE, INSTANCE_SESSIONS);
+
+	private final String namespace;
+
+	private final String topicPrefix;
+
+	private final byte[] topicPrefixBytes;
+
+	/**
+	 * Create the names of one namespace.
+	 * @param namespace the prefix of every name, for example {@code hub:}
+	 */
+	RedisNames(String namespace) {
+		Assert.notNull(namespace, "'namespace' must not be null");
+		this.namespace = namespace;
+		this.topicPrefix = namespace + TOPIC;
+		this.topicPrefixBytes = this.topicPrefix.getBytes(StandardCharsets.UTF_8);
+	}
+
+	/**
+	 * Return the namespace, which the registry's scripts take as their first argument.
+	 * @return the namespace
+	 */
+	String namespace() {
+		return this.namespace;
+	}
+
+	/**
+	 * Return the channel of a topic.
+	 * @param topic the topic
+	 * @return {@code <namespace>topic:<topic>}
+	 */
+	String topicChannel(String topic) {
+		return this.topicPrefix + topic;
+	}
+
+	/**
+	 * Return the channel of a topic as UTF-8 bytes, without building the name as a string.
+	 * @param topic the topic
+	 * @return the bytes of {@code <namespace>topic:<topic>}
+	 */
+	byte[] topicChannelBytes(String topic) {
+		byte[] suffix = topic.getBytes(StandardCharsets.UTF_8);
+		byte[] channel = Arrays.copyOf(this.topicPrefixBytes, this.topicPrefixBytes.length + suffix.length);
+		System.arraycopy(suffix, 0, channel, this.topicPrefixBytes.length, suffix.length);
+		return channel;
+	}
+
+	/**
+	 * Return the topic whose channel this is.
+	 * @param channel the channel name as received, in UTF-8
+	 * @return the topic, or {@code null} when it is not a topic channel of this namespace
+	 */
+	@Nullable String topicOf(byte[] channel) {
+		int prefix = this.topicPrefixBytes.length;
+		if (channel.length < prefix || !Arrays.equals(channel, 0, prefix, this.topicPrefixBytes, 0, prefix)) {
+			return null;
+		}
+		return new String(channel, prefix, channel.length - prefix, StandardCharsets.UTF_8);
+	}
+
+	/**
+	 * Return an instance's control channel.
+	 * @param instanceId the instance id
+	 * @return {@code <namespace>instance:<instance-id>}
+	 */
+	String controlChannel(String instanceId) {
+		return this.namespace + INSTANCE + instanceId;
+	}
+
+}
