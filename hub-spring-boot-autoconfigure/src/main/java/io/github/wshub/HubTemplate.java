@@ -7,8 +7,10 @@ import org.jspecify.annotations.Nullable;
 
 import io.github.wshub.broker.BrokerMessage;
 import io.github.wshub.broker.TopicBroker;
+import io.github.wshub.instrumentation.HubInstrumentation;
 import io.github.wshub.protocol.FrameCodec;
 import io.github.wshub.registry.ConnectionRegistry;
+import io.github.wshub.session.SendResult;
 import io.github.wshub.session.TargetedDelivery;
 
 import org.springframework.util.Assert;

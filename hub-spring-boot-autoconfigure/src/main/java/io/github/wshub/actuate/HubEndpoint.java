@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
 
 import io.github.wshub.broker.TopicBroker;
 import io.github.wshub.HubTemplate;
-import io.github.wshub.SendResult;
+import io.github.wshub.session.SendResult;
 import io.github.wshub.registry.ConnectionRegistry;
 import io.github.wshub.registry.ConnectionRegistry.InstanceInfo;
 import io.github.wshub.session.HubSession;

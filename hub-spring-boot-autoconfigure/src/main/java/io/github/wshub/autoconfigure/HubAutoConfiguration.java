@@ -2,7 +2,7 @@ package io.github.wshub.autoconfigure;
 
 import java.util.Map;
 
-import io.github.wshub.HubInstrumentation;
+import io.github.wshub.instrumentation.HubInstrumentation;
 import io.github.wshub.HubTemplate;
 import io.github.wshub.broker.DispatchLanes;
 import io.github.wshub.broker.TopicBroker;
@@ -28,6 +28,8 @@ import io.github.wshub.session.TargetedDelivery;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -144,7 +146,10 @@ public final class HubAutoConfiguration {
 	@ConditionalOnMissingBean
 	HubGracefulShutdown hubGracefulShutdown(LocalSessions sessions, TopicBroker broker, DispatchLanes lanes,
 			ApplicationEventPublisher eventPublisher, HubProperties properties) {
-		return new HubGracefulShutdown(sessions, broker, lanes, eventPublisher,
+		// Readiness is Spring Boot's: load balancers stop sending new clients while sessions drain.
+		Runnable refuseTraffic = () -> AvailabilityChangeEvent.publish(eventPublisher, sessions,
+				ReadinessState.REFUSING_TRAFFIC);
+		return new HubGracefulShutdown(sessions, broker, lanes, refuseTraffic,
 				properties.getShutdown().getDrainPeriod(), properties.getShutdown().getTimeout());
 	}
 

@@ -2,7 +2,7 @@ package io.github.wshub.autoconfigure;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
-import io.github.wshub.HubInstrumentation;
+import io.github.wshub.instrumentation.HubInstrumentation;
 import io.github.wshub.broker.DispatchLanes;
 import io.github.wshub.broker.TopicBroker;
 import io.github.wshub.metrics.HubMeterBinder;

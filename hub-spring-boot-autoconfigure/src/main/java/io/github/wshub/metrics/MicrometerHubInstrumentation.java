@@ -12,7 +12,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
-import io.github.wshub.HubInstrumentation;
+import io.github.wshub.instrumentation.HubInstrumentation;
 import io.github.wshub.broker.BrokerMessage;
 import io.github.wshub.protocol.ErrorCode;
 import io.github.wshub.protocol.HubCloseStatus;

@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.jspecify.annotations.Nullable;
 
-import io.github.wshub.HubInstrumentation;
+import io.github.wshub.instrumentation.HubInstrumentation;
 import io.github.wshub.broker.BrokerMessage;
 import io.github.wshub.broker.BrokerMessageListener;
 import io.github.wshub.broker.BrokerUnavailableException;

@@ -6,7 +6,6 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.jspecify.annotations.Nullable;
 
-import io.github.wshub.session.HubSession;
 
 import org.springframework.util.AntPathMatcher;
 import org.springframework.util.Assert;
@@ -120,7 +119,7 @@ public class PatternTopicAuthorizer implements TopicAuthorizer {
 	}
 
 	@Override
-	public boolean canSubscribe(HubSession session, String topic) {
+	public boolean canSubscribe(SessionIdentity session, String topic) {
 		if (isUserTopic(topic)) {
 			return isOwnUserTopic(session, topic);
 		}
@@ -131,7 +130,7 @@ public class PatternTopicAuthorizer implements TopicAuthorizer {
 	}
 
 	@Override
-	public boolean canPublish(HubSession session, String topic) {
+	public boolean canPublish(SessionIdentity session, String topic) {
 		if (isUserTopic(topic) && !isOwnUserTopic(session, topic)) {
 			return false;
 		}
@@ -160,12 +159,12 @@ public class PatternTopicAuthorizer implements TopicAuthorizer {
 		return result;
 	}
 
-	private boolean isOwnUserTopic(HubSession session, String topic) {
+	private boolean isOwnUserTopic(SessionIdentity session, String topic) {
 		TopicPattern pattern = this.userTopicPattern;
 		return pattern != null && pattern.matches(this.matcher, session, topic);
 	}
 
-	private boolean matchesAny(List<TopicPattern> patterns, HubSession session, String topic) {
+	private boolean matchesAny(List<TopicPattern> patterns, SessionIdentity session, String topic) {
 		for (TopicPattern pattern : patterns) {
 			if (pattern.matches(this.matcher, session, topic)) {
 				return true;
@@ -241,7 +240,7 @@ public class PatternTopicAuthorizer implements TopicAuthorizer {
 			return this.dependsOnUser;
 		}
 
-		boolean matches(AntPathMatcher matcher, HubSession session, String topic) {
+		boolean matches(AntPathMatcher matcher, SessionIdentity session, String topic) {
 			if (!this.dependsOnUser) {
 				return matcher.match(this.pattern, topic);
 			}

@@ -1,9 +1,8 @@
 package io.github.wshub.security;
 
-import io.github.wshub.session.HubSession;
-
 /**
- * Decides whether a session may subscribe to or publish on a topic. Declare a bean of this type
+ * Decides whether a session may subscribe to or publish on a topic. It sees the session
+ * through its {@link SessionIdentity}. Declare a bean of this type
  * to replace the default {@link PatternTopicAuthorizer}. Called on the container thread that
  * handles the request: implementations must be fast and must not block.
  *
@@ -17,7 +16,7 @@ public interface TopicAuthorizer {
 	 * @param topic the topic, syntactically valid
 	 * @return {@code true} to allow
 	 */
-	boolean canSubscribe(HubSession session, String topic);
+	boolean canSubscribe(SessionIdentity session, String topic);
 
 	/**
 	 * Whether the session may publish on the topic.
@@ -25,6 +24,6 @@ public interface TopicAuthorizer {
 	 * @param topic the topic, syntactically valid
 	 * @return {@code true} to allow
 	 */
-	boolean canPublish(HubSession session, String topic);
+	boolean canPublish(SessionIdentity session, String topic);
 
 }

@@ -15,16 +15,14 @@ import io.github.wshub.broker.DispatchLanes;
 import io.github.wshub.broker.TopicBroker;
 import io.github.wshub.protocol.HubCloseStatus;
 
-import org.springframework.boot.availability.AvailabilityChangeEvent;
-import org.springframework.boot.availability.ReadinessState;
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 
 /**
  * Drains the hub when the application stops, losing nothing it accepted:
  * <ol>
- * <li>readiness becomes {@link ReadinessState#REFUSING_TRAFFIC} and new handshakes are refused
- * with 503, so load balancers send new clients elsewhere;</li>
+ * <li>new handshakes are refused with 503 and the drain listener is told (the auto-configuration
+ * turns Spring Boot's readiness to {@code REFUSING_TRAFFIC} there), so load balancers send new
+ * clients elsewhere;</li>
  * <li>it waits until every message published before the stop has reached this instance (a
  * round trip through the broker) and left the dispatch lanes;</li>
  * <li>it closes the sessions with {@link HubCloseStatus#SHUTDOWN} (4000, "reconnect") in batches
@@ -58,7 +56,7 @@ public class HubGracefulShutdown implements SmartLifecycle {
 
 	private final DispatchLanes lanes;
 
-	private final ApplicationEventPublisher eventPublisher;
+	private final Runnable drainStarted;
 
 	private final Duration drainPeriod;
 
@@ -71,19 +69,19 @@ public class HubGracefulShutdown implements SmartLifecycle {
 	 * @param sessions the sessions to drain
 	 * @param broker the broker, for the delivery round trip
 	 * @param lanes the dispatch lanes, flushed before sessions close
-	 * @param eventPublisher publishes the readiness change
+	 * @param drainStarted called once when the drain begins, after new handshakes are refused
 	 * @param drainPeriod the time over which session closes are spread
 	 * @param timeout the most the whole drain may take
 	 */
 	public HubGracefulShutdown(LocalSessions sessions, TopicBroker broker, DispatchLanes lanes,
-			ApplicationEventPublisher eventPublisher, Duration drainPeriod, Duration timeout) {
+			Runnable drainStarted, Duration drainPeriod, Duration timeout) {
 		org.springframework.util.Assert.isTrue(!drainPeriod.isNegative(), "'drainPeriod' must not be negative");
 		org.springframework.util.Assert.isTrue(timeout.compareTo(drainPeriod) >= 0 && !timeout.isZero(),
 				"'timeout' must be positive and at least the drain period");
 		this.sessions = sessions;
 		this.broker = broker;
 		this.lanes = lanes;
-		this.eventPublisher = eventPublisher;
+		this.drainStarted = drainStarted;
 		this.drainPeriod = drainPeriod;
 		this.timeout = timeout;
 	}
@@ -108,7 +106,7 @@ public class HubGracefulShutdown implements SmartLifecycle {
 		// The end of the timeout is kept for closing whatever is still open then.
 		long waitDeadline = deadline - Math.min(CLOSE_RESERVE.toNanos(), this.timeout.toNanos() / 4);
 		this.sessions.beginDrain();
-		AvailabilityChangeEvent.publish(this.eventPublisher, this, ReadinessState.REFUSING_TRAFFIC);
+		this.drainStarted.run();
 		List<HubSession> sessions = new ArrayList<>(this.sessions.getSessions());
 		logger.info("Draining " + sessions.size() + " WebSocket session(s) over " + this.drainPeriod.toMillis() + " ms");
 		awaitInFlightMessages(waitDeadline);

@@ -7,9 +7,9 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
-import io.github.wshub.HubInstrumentation;
-import io.github.wshub.HubInstrumentation.PublishSource;
-import io.github.wshub.HubInstrumentation.RefusalReason;
+import io.github.wshub.instrumentation.HubInstrumentation;
+import io.github.wshub.instrumentation.HubInstrumentation.PublishSource;
+import io.github.wshub.instrumentation.HubInstrumentation.RefusalReason;
 import io.github.wshub.broker.BrokerMessage;
 import io.github.wshub.broker.TopicBroker;
 import io.github.wshub.protocol.ClientFrame;

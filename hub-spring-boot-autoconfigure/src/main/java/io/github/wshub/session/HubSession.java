@@ -13,10 +13,11 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
-import io.github.wshub.HubInstrumentation;
-import io.github.wshub.HubInstrumentation.DropReason;
+import io.github.wshub.instrumentation.HubInstrumentation;
+import io.github.wshub.instrumentation.HubInstrumentation.DropReason;
 import io.github.wshub.protocol.EncodedFrame;
 import io.github.wshub.protocol.HubCloseStatus;
+import io.github.wshub.security.SessionIdentity;
 import io.github.wshub.session.SessionTransport.SendLimitExceededException;
 
 /**
@@ -27,7 +28,7 @@ import io.github.wshub.session.SessionTransport.SendLimitExceededException;
  *
  * @author wshub
  */
-public final class HubSession {
+public final class HubSession implements SessionIdentity {
 
 	private static final Log logger = LogFactory.getLog(HubSession.class);
 
@@ -90,6 +91,7 @@ public final class HubSession {
 	 * Return the session id, unique within this instance.
 	 * @return the id
 	 */
+	@Override
 	public String getId() {
 		return this.transport.getId();
 	}
@@ -98,6 +100,7 @@ public final class HubSession {
 	 * Return the name of the authenticated user, or {@code null} for an anonymous session.
 	 * @return the user name
 	 */
+	@Override
 	public @Nullable String getUser() {
 		return this.user;
 	}
@@ -106,6 +109,7 @@ public final class HubSession {
 	 * Return the principal of the handshake, if any.
 	 * @return the principal
 	 */
+	@Override
 	public @Nullable Principal getPrincipal() {
 		return this.transport.getPrincipal();
 	}
@@ -114,6 +118,7 @@ public final class HubSession {
 	 * Return the attributes copied from the handshake.
 	 * @return the attributes
 	 */
+	@Override
 	public Map<String, Object> getAttributes() {
 		return this.transport.getAttributes();
 	}

@@ -7,8 +7,8 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
-import io.github.wshub.HubInstrumentation;
-import io.github.wshub.HubInstrumentation.DropReason;
+import io.github.wshub.instrumentation.HubInstrumentation;
+import io.github.wshub.instrumentation.HubInstrumentation.DropReason;
 import io.github.wshub.broker.BrokerMessage;
 import io.github.wshub.broker.BrokerMessageListener;
 import io.github.wshub.broker.DispatchLanes;

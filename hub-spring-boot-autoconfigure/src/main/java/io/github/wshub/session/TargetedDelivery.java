@@ -12,8 +12,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
-import io.github.wshub.HubInstrumentation;
-import io.github.wshub.SendResult;
+import io.github.wshub.instrumentation.HubInstrumentation;
 import io.github.wshub.broker.ControlMessageListener;
 import io.github.wshub.broker.DispatchLanes;
 import io.github.wshub.broker.TopicBroker;

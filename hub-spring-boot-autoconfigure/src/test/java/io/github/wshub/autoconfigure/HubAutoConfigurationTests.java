@@ -22,11 +22,11 @@ import io.github.wshub.redis.RedisTopicBroker;
 import io.github.wshub.registry.ConnectionRegistry;
 import io.github.wshub.registry.InMemoryConnectionRegistry;
 import io.github.wshub.security.PatternTopicAuthorizer;
+import io.github.wshub.security.SessionIdentity;
 import io.github.wshub.security.TopicAuthorizer;
 import io.github.wshub.servlet.HubHandshakeInterceptor;
 import io.github.wshub.servlet.HubWebSocketHandler;
 import io.github.wshub.session.HubProtocolHandler;
-import io.github.wshub.session.HubSession;
 import io.github.wshub.session.LocalSessions;
 import io.github.wshub.session.LocalTopicRegistry;
 import io.github.wshub.testsupport.RedisServerExtension;
@@ -279,12 +279,12 @@ class HubAutoConfigurationTests {
 			return new TopicAuthorizer() {
 
 				@Override
-				public boolean canSubscribe(HubSession session, String topic) {
+				public boolean canSubscribe(SessionIdentity session, String topic) {
 					return true;
 				}
 
 				@Override
-				public boolean canPublish(HubSession session, String topic) {
+				public boolean canPublish(SessionIdentity session, String topic) {
 					return true;
 				}
 

@@ -3,7 +3,7 @@ package io.github.wshub.autoconfigure;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 
-import io.github.wshub.HubInstrumentation;
+import io.github.wshub.instrumentation.HubInstrumentation;
 import io.github.wshub.metrics.HubMeterBinder;
 import io.github.wshub.metrics.MicrometerHubInstrumentation;
 

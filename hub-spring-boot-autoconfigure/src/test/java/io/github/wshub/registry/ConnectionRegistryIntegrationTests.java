@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
-import io.github.wshub.SendResult;
+import io.github.wshub.session.SendResult;
 import io.github.wshub.test.HubTestClient;
 import io.github.wshub.test.TestHubApplication;
 import io.github.wshub.test.TestHubApplication.Instance;

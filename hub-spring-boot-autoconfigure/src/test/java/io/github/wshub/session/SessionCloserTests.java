@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import io.github.wshub.HubInstrumentation;
+import io.github.wshub.instrumentation.HubInstrumentation;
 import io.github.wshub.protocol.EncodedFrame;
 import io.github.wshub.protocol.HubCloseStatus;
 import io.github.wshub.servlet.ServletSessionTransport;

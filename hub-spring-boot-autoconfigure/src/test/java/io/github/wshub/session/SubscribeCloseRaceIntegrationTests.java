@@ -25,6 +25,7 @@ import tools.jackson.databind.json.JsonMapper;
 import io.github.wshub.autoconfigure.HubProperties;
 import io.github.wshub.protocol.HubCloseStatus;
 import io.github.wshub.registry.InMemoryConnectionRegistry;
+import io.github.wshub.security.SessionIdentity;
 import io.github.wshub.security.TopicAuthorizer;
 import io.github.wshub.servlet.HubWebSocketHandler;
 import io.github.wshub.test.HubTestClient;
@@ -299,7 +300,7 @@ class SubscribeCloseRaceIntegrationTests {
 		private volatile @Nullable Thread requestThread;
 
 		@Override
-		public boolean canSubscribe(HubSession session, String topic) {
+		public boolean canSubscribe(SessionIdentity session, String topic) {
 			if (topic.startsWith("blocked.")) {
 				this.requestThread = Thread.currentThread();
 				this.entered.countDown();
@@ -314,7 +315,7 @@ class SubscribeCloseRaceIntegrationTests {
 		}
 
 		@Override
-		public boolean canPublish(HubSession session, String topic) {
+		public boolean canPublish(SessionIdentity session, String topic) {
 			return true;
 		}
 

@@ -2,7 +2,7 @@ package io.github.wshub.session;
 
 import org.jspecify.annotations.Nullable;
 
-import io.github.wshub.HubInstrumentation;
+import io.github.wshub.instrumentation.HubInstrumentation;
 
 import static org.mockito.Mockito.mock;
 

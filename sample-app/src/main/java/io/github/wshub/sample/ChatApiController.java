@@ -6,7 +6,7 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 import io.github.wshub.HubTemplate;
-import io.github.wshub.SendResult;
+import io.github.wshub.session.SendResult;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;

@@ -1,4 +1,4 @@
-package io.github.wshub;
+package io.github.wshub.session;
 
 /**
  * Where a targeted send (to a user or a session) was routed.

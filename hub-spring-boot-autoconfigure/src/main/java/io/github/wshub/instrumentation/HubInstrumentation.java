@@ -1,4 +1,4 @@
-package io.github.wshub;
+package io.github.wshub.instrumentation;
 
 import io.github.wshub.broker.BrokerMessage;
 import io.github.wshub.protocol.ErrorCode;
