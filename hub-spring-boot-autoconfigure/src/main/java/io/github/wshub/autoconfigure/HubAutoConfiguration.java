@@ -99,7 +99,6 @@ public final class HubAutoConfiguration {
 			ObjectProvider<HubInstrumentation> instrumentation) {
 		LocalTopicRegistry registry = new LocalTopicRegistry(broker, lanes);
 		registry.setInstrumentation(orNone(instrumentation));
-		broker.setMessageListener(registry);
 		return registry;
 	}
 
@@ -138,8 +137,13 @@ public final class HubAutoConfiguration {
 		TargetedDelivery delivery = new TargetedDelivery(sessions, connectionRegistry, broker, lanes,
 				properties.getInstanceId());
 		delivery.setInstrumentation(orNone(instrumentation));
-		broker.setControlMessageListener(delivery);
 		return delivery;
+	}
+
+	@Bean
+	BrokerListenerWiring hubBrokerListenerWiring(TopicBroker broker, LocalTopicRegistry registry,
+			TargetedDelivery delivery) {
+		return new BrokerListenerWiring(broker, registry, delivery);
 	}
 
 	@Bean

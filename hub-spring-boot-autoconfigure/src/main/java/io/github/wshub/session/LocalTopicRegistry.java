@@ -40,7 +40,8 @@ public final class LocalTopicRegistry implements BrokerMessageListener {
 	private volatile HubInstrumentation instrumentation = HubInstrumentation.NONE;
 
 	/**
-	 * Create a registry and register it as the broker's message listener.
+	 * Create a registry. It receives messages once it is set as the broker's message listener
+	 * ({@link TopicBroker#setMessageListener}); the auto-configuration does that in one wiring step.
 	 * @param broker the broker
 	 * @param lanes the lanes that keep per-topic order during fan-out
 	 */

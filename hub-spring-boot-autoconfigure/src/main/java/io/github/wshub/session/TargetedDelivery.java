@@ -55,7 +55,8 @@ public class TargetedDelivery implements ControlMessageListener {
 	private volatile HubInstrumentation instrumentation = HubInstrumentation.NONE;
 
 	/**
-	 * Create a delivery service and register it as the broker's control listener.
+	 * Create a delivery service. It receives messages for this instance's sessions once it is set
+	 * as the broker's control listener ({@link TopicBroker#setControlMessageListener}).
 	 * @param sessions this instance's sessions
 	 * @param registry the connection registry
 	 * @param broker the broker carrying control messages

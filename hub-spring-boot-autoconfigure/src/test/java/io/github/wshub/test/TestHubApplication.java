@@ -105,6 +105,19 @@ public class TestHubApplication {
 	}
 
 	/**
+	 * An application's own topic registry, replacing the auto-configured one.
+	 * @param broker the broker
+	 * @param lanes the dispatch lanes
+	 * @return the registry
+	 */
+	@Bean
+	@org.springframework.boot.autoconfigure.condition.ConditionalOnProperty(name = "test.own-topic-registry")
+	io.github.wshub.session.LocalTopicRegistry ownTopicRegistry(TopicBroker broker,
+			io.github.wshub.broker.DispatchLanes lanes) {
+		return new io.github.wshub.session.LocalTopicRegistry(broker, lanes);
+	}
+
+	/**
 	 * Tests name their users with a {@code user} query parameter; never do this in production.
 	 * @return the resolver
 	 */
