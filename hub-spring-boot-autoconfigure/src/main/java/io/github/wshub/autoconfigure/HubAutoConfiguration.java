@@ -108,12 +108,21 @@ public final class HubAutoConfiguration {
 			ConnectionRegistry connectionRegistry, ObjectProvider<HubInstrumentation> instrumentation) {
 		HubProperties.Session session = properties.getSession();
 		HubProperties.Limits limits = properties.getLimits();
-		SessionSettings settings = new SessionSettings(session.getSendTimeLimit(),
-				(int) session.getSendBufferSizeLimit().toBytes(), (int) limits.getMaxFrameSize().toBytes(),
-				(int) session.getMessageBufferSize().toBytes(), session.getPingInterval(), session.getPongTimeout(),
-				limits.getMaxSessions(), limits.getMaxSessionsPerUser(), limits.getMaxSubscriptionsPerSession(),
-				limits.getMessageRate(), limits.getMessageBurst(), limits.getMaxRateViolations(),
-				limits.getMaxAnonymousSessionsPerAddress());
+		SessionSettings settings = SessionSettings.builder()
+			.sendTimeLimit(session.getSendTimeLimit())
+			.sendBufferSizeLimit((int) session.getSendBufferSizeLimit().toBytes())
+			.maxTextMessageSize((int) limits.getMaxFrameSize().toBytes())
+			.messageBufferSize((int) session.getMessageBufferSize().toBytes())
+			.pingInterval(session.getPingInterval())
+			.pongTimeout(session.getPongTimeout())
+			.maxSessions(limits.getMaxSessions())
+			.maxSessionsPerUser(limits.getMaxSessionsPerUser())
+			.maxSubscriptionsPerSession(limits.getMaxSubscriptionsPerSession())
+			.messageRate(limits.getMessageRate())
+			.messageBurst(limits.getMessageBurst())
+			.maxRateViolations(limits.getMaxRateViolations())
+			.maxAnonymousSessionsPerAddress(limits.getMaxAnonymousSessionsPerAddress())
+			.build();
 		LocalSessions sessions = new LocalSessions(properties.getInstanceId(), settings, registry, lanes);
 		sessions.setInstrumentation(orNone(instrumentation));
 		sessions.setConnectionRegistry(connectionRegistry);

@@ -1,6 +1,5 @@
 package io.github.wshub.servlet;
 
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -111,9 +110,10 @@ class HubWebSocketHandlerAdmissionTests {
 	}
 
 	private LocalSessions sessions(int maxAnonymousSessionsPerAddress) {
-		SessionSettings settings = new SessionSettings(Duration.ofSeconds(10), 512 * 1024, 64 * 1024, 1024,
-				Duration.ofSeconds(25), Duration.ofSeconds(10), 100, 16, 100, 50, 100, 100,
-				maxAnonymousSessionsPerAddress);
+		SessionSettings settings = SessionSettings.builder()
+			.maxSessions(100)
+			.maxAnonymousSessionsPerAddress(maxAnonymousSessionsPerAddress)
+			.build();
 		LocalSessions sessions = new LocalSessions("admission-test", settings, this.registry, this.lanes);
 		sessions.setInstrumentation(new HubInstrumentation() {
 

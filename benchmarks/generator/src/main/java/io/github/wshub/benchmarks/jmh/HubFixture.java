@@ -1,7 +1,5 @@
 package io.github.wshub.benchmarks.jmh;
 
-import java.lang.reflect.Constructor;
-import java.lang.reflect.RecordComponent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,56 +71,17 @@ public final class HubFixture implements AutoCloseable {
 	}
 
 	/**
-	 * Build the session settings by component name, so the fixture keeps compiling and running
-	 * while the record gains settings: the hub's defaults, without rate limit and heartbeats.
+	 * The hub's default session settings, without rate limit and heartbeats.
 	 * @return the settings
 	 */
 	static SessionSettings sessionSettings() {
-		RecordComponent[] components = SessionSettings.class.getRecordComponents();
-		Object[] values = new Object[components.length];
-		Class<?>[] types = new Class<?>[components.length];
-		for (int i = 0; i < components.length; i++) {
-			types[i] = components[i].getType();
-			values[i] = switch (components[i].getName()) {
-				case "sendTimeLimit" -> Duration.ofSeconds(10);
-				case "sendBufferSizeLimit" -> 512 * 1024;
-				case "maxTextMessageSize" -> 64 * 1024;
-				case "pingInterval", "pongTimeout" -> Duration.ofHours(1);
-				case "maxSessions" -> 1_000_000;
-				case "maxSessionsPerUser" -> 16;
-				case "maxSubscriptionsPerSession" -> 100;
-				case "messageRate" -> 1e9;
-				case "messageBurst" -> 1_000_000;
-				case "maxRateViolations" -> 100;
-				default -> defaultFor(types[i]);
-			};
-		}
-		try {
-			Constructor<SessionSettings> constructor = SessionSettings.class.getDeclaredConstructor(types);
-			return constructor.newInstance(values);
-		}
-		catch (ReflectiveOperationException ex) {
-			throw new IllegalStateException("Cannot create SessionSettings", ex);
-		}
-	}
-
-	private static Object defaultFor(Class<?> type) {
-		if (type == int.class) {
-			return 8 * 1024;
-		}
-		if (type == long.class) {
-			return 8L * 1024;
-		}
-		if (type == double.class) {
-			return 1.0;
-		}
-		if (type == boolean.class) {
-			return false;
-		}
-		if (type == Duration.class) {
-			return Duration.ofSeconds(10);
-		}
-		throw new IllegalStateException("No benchmark default for a SessionSettings component of type " + type);
+		return SessionSettings.builder()
+			.pingInterval(Duration.ofHours(1))
+			.pongTimeout(Duration.ofHours(1))
+			.maxSessions(1_000_000)
+			.messageRate(1e9)
+			.messageBurst(1_000_000)
+			.build();
 	}
 
 	/**
