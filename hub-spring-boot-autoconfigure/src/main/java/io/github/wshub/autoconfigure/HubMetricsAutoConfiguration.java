@@ -3,7 +3,7 @@ package io.github.wshub.autoconfigure;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import io.github.wshub.instrumentation.HubInstrumentation;
-import io.github.wshub.broker.DispatchLanes;
+import io.github.wshub.dispatch.DispatchLanes;
 import io.github.wshub.broker.TopicBroker;
 import io.github.wshub.metrics.HubMeterBinder;
 import io.github.wshub.metrics.MicrometerHubInstrumentation;

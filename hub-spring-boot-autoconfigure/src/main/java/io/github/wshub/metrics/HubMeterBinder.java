@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
-import io.github.wshub.broker.DispatchLanes;
+import io.github.wshub.dispatch.DispatchLanes;
 import io.github.wshub.broker.TopicBroker;
 import io.github.wshub.session.LocalSessions;
 import io.github.wshub.session.LocalTopicRegistry;

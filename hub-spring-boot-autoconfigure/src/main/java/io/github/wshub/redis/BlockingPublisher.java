@@ -3,10 +3,12 @@ package io.github.wshub.redis;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+
+import io.github.wshub.dispatch.HubThreads;
 
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
  * For connection factories without a reactive API (Jedis): publishes on one thread, so
@@ -22,8 +24,7 @@ final class BlockingPublisher implements Publisher {
 
 	BlockingPublisher(RedisConnectionFactory connectionFactory) {
 		this.connectionFactory = connectionFactory;
-		CustomizableThreadFactory threads = new CustomizableThreadFactory("hub-redis-publisher-");
-		threads.setDaemon(true);
+		ThreadFactory threads = HubThreads.daemon("hub-redis-publisher-");
 		this.executor = Executors.newSingleThreadExecutor(threads);
 	}
 

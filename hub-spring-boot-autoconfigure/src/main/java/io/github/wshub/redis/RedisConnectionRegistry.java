@@ -11,16 +11,17 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ThreadFactory;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import io.github.wshub.dispatch.HubThreads;
 import io.github.wshub.registry.ConnectionRegistry;
 
 import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.util.Assert;
 
 /**
@@ -214,15 +215,13 @@ public class RedisConnectionRegistry implements ConnectionRegistry, SmartLifecyc
 			if (this.running) {
 				return;
 			}
-			CustomizableThreadFactory writerThreads = new CustomizableThreadFactory("hub-registry-");
-			writerThreads.setDaemon(true);
+			ThreadFactory writerThreads = HubThreads.daemon("hub-registry-");
 			ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, writerThreads);
 			executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
 			executor.scheduleWithFixedDelay(this::heartbeat, 0, this.heartbeatInterval.toMillis(),
 					TimeUnit.MILLISECONDS);
 			this.writer = executor;
-			CustomizableThreadFactory readerThreads = new CustomizableThreadFactory("hub-registry-lookup-");
-			readerThreads.setDaemon(true);
+			ThreadFactory readerThreads = HubThreads.daemon("hub-registry-lookup-");
 			this.readers = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(10_000),
 					readerThreads);
 			this.running = true;

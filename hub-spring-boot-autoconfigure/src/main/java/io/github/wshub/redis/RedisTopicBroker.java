@@ -7,9 +7,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ThreadFactory;
 
 import org.jspecify.annotations.Nullable;
 
+import io.github.wshub.dispatch.HubThreads;
 import io.github.wshub.instrumentation.HubInstrumentation;
 import io.github.wshub.broker.BrokerMessage;
 import io.github.wshub.broker.BrokerMessageListener;
@@ -20,7 +22,6 @@ import io.github.wshub.broker.TopicBroker;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
-import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.util.Assert;
 
 /**
@@ -297,8 +298,7 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 			if (this.running) {
 				return;
 			}
-			CustomizableThreadFactory timerThreads = new CustomizableThreadFactory("hub-redis-timer-");
-			timerThreads.setDaemon(true);
+			ThreadFactory timerThreads = HubThreads.daemon("hub-redis-timer-");
 			ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(timerThreads);
 			this.probe.start(scheduler);
 			this.publishing.start(scheduler);

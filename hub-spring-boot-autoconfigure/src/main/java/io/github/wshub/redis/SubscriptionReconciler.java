@@ -10,6 +10,8 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import io.github.wshub.dispatch.HubThreads;
+
 import org.springframework.data.redis.connection.MessageListener;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
@@ -85,8 +87,7 @@ final class SubscriptionReconciler {
 		// A confirmation queued before a stop was dropped with the queue.
 		this.confirmationQueued.set(false);
 		this.running = true;
-		Thread thread = new Thread(this::run, "hub-redis-subscriptions");
-		thread.setDaemon(true);
+		Thread thread = HubThreads.daemonThread("hub-redis-subscriptions", this::run);
 		this.worker = thread;
 		thread.start();
 	}

@@ -7,7 +7,6 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
-import io.github.wshub.registry.HubUserResolver;
 import io.github.wshub.session.LocalSessions;
 
 import org.springframework.http.HttpStatus;

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
-import io.github.wshub.broker.DispatchLanes;
+import io.github.wshub.dispatch.DispatchLanes;
 import io.github.wshub.broker.TopicBroker;
 import io.github.wshub.protocol.HubCloseStatus;
 

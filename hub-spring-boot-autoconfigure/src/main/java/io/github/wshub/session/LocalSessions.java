@@ -15,7 +15,7 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import io.github.wshub.instrumentation.HubInstrumentation;
-import io.github.wshub.broker.DispatchLanes;
+import io.github.wshub.dispatch.DispatchLanes;
 import io.github.wshub.protocol.HubCloseStatus;
 import io.github.wshub.registry.ConnectionRegistry;
 

@@ -11,7 +11,7 @@ import io.github.wshub.instrumentation.HubInstrumentation;
 import io.github.wshub.instrumentation.HubInstrumentation.DropReason;
 import io.github.wshub.broker.BrokerMessage;
 import io.github.wshub.broker.BrokerMessageListener;
-import io.github.wshub.broker.DispatchLanes;
+import io.github.wshub.dispatch.DispatchLanes;
 import io.github.wshub.broker.TopicBroker;
 import io.github.wshub.protocol.EncodedFrame;
 

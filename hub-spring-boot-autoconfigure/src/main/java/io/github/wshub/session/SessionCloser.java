@@ -10,10 +10,11 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.ThreadFactory;
 
+import io.github.wshub.dispatch.HubThreads;
 import io.github.wshub.protocol.HubCloseStatus;
 
-import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
  * Closes sessions on threads of its own, up to 16 at once, so that a few closes that block hold
@@ -39,8 +40,7 @@ final class SessionCloser {
 	private final List<CompletableFuture<Void>> closes = new ArrayList<>();
 
 	SessionCloser() {
-		CustomizableThreadFactory threadFactory = new CustomizableThreadFactory("hub-close-");
-		threadFactory.setDaemon(true);
+		ThreadFactory threadFactory = HubThreads.daemon("hub-close-");
 		this.executor = new ScheduledThreadPoolExecutor(THREADS, threadFactory);
 	}
 

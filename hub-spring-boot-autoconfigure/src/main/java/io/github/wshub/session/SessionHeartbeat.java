@@ -5,14 +5,15 @@ import java.util.Collection;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ThreadFactory;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import io.github.wshub.dispatch.HubThreads;
 import io.github.wshub.protocol.HubCloseStatus;
 
-import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
  * Pings the local sessions on a thread of its own, {@code hub-heartbeat-1}: every
@@ -50,8 +51,7 @@ final class SessionHeartbeat {
 	}
 
 	void start() {
-		CustomizableThreadFactory threadFactory = new CustomizableThreadFactory("hub-heartbeat-");
-		threadFactory.setDaemon(true);
+		ThreadFactory threadFactory = HubThreads.daemon("hub-heartbeat-");
 		ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(threadFactory);
 		long tick = Math.max(50, Math.min(this.pingInterval.toMillis(), this.pongTimeout.toMillis()) / 4);
 		executor.scheduleWithFixedDelay(this::sweepSafely, tick, tick, TimeUnit.MILLISECONDS);

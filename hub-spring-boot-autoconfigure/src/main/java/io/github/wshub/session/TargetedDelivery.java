@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
 
 import io.github.wshub.instrumentation.HubInstrumentation;
 import io.github.wshub.broker.ControlMessageListener;
-import io.github.wshub.broker.DispatchLanes;
+import io.github.wshub.dispatch.DispatchLanes;
 import io.github.wshub.broker.TopicBroker;
 import io.github.wshub.protocol.EncodedFrame;
 import io.github.wshub.protocol.HubCloseStatus;

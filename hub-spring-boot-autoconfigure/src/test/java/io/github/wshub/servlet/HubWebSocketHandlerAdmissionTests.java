@@ -10,7 +10,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.github.wshub.instrumentation.HubInstrumentation;
-import io.github.wshub.broker.DispatchLanes;
+import io.github.wshub.dispatch.DispatchLanes;
 import io.github.wshub.memory.InMemoryTopicBroker;
 import io.github.wshub.protocol.FrameCodec;
 import io.github.wshub.protocol.HubCloseStatus;

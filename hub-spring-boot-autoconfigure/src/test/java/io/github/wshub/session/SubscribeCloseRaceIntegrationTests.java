@@ -24,7 +24,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import io.github.wshub.autoconfigure.HubProperties;
 import io.github.wshub.protocol.HubCloseStatus;
-import io.github.wshub.registry.InMemoryConnectionRegistry;
+import io.github.wshub.memory.InMemoryConnectionRegistry;
 import io.github.wshub.security.SessionIdentity;
 import io.github.wshub.security.TopicAuthorizer;
 import io.github.wshub.servlet.HubWebSocketHandler;

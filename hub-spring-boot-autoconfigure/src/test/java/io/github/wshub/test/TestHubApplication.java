@@ -8,7 +8,7 @@ import io.github.wshub.session.LocalSessions;
 import io.github.wshub.session.LocalTopicRegistry;
 import io.github.wshub.broker.TopicBroker;
 
-import io.github.wshub.registry.HubUserResolver;
+import io.github.wshub.servlet.HubUserResolver;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootConfiguration;
@@ -113,7 +113,7 @@ public class TestHubApplication {
 	@Bean
 	@org.springframework.boot.autoconfigure.condition.ConditionalOnProperty(name = "test.own-topic-registry")
 	io.github.wshub.session.LocalTopicRegistry ownTopicRegistry(TopicBroker broker,
-			io.github.wshub.broker.DispatchLanes lanes) {
+			io.github.wshub.dispatch.DispatchLanes lanes) {
 		return new io.github.wshub.session.LocalTopicRegistry(broker, lanes);
 	}
 

@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 
 import org.jspecify.annotations.Nullable;
 
-import io.github.wshub.registry.HubUserResolver;
+import io.github.wshub.servlet.HubUserResolver;
 
 import org.springframework.http.server.ServerHttpRequest;
 import org.springframework.web.util.UriComponentsBuilder;

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.github.wshub.broker.DispatchLanes;
+import io.github.wshub.dispatch.DispatchLanes;
 import io.github.wshub.memory.InMemoryTopicBroker;
 import io.github.wshub.protocol.FrameCodec;
 import io.github.wshub.protocol.TopicNames;

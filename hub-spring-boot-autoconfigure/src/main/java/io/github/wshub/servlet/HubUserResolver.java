@@ -1,4 +1,4 @@
-package io.github.wshub.registry;
+package io.github.wshub.servlet;
 
 import org.jspecify.annotations.Nullable;
 

@@ -1,4 +1,4 @@
-package io.github.wshub.registry;
+package io.github.wshub.memory;
 
 import java.util.List;
 import java.util.Map;
@@ -8,6 +8,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.jspecify.annotations.Nullable;
+
+import io.github.wshub.registry.ConnectionRegistry;
 
 /**
  * {@link ConnectionRegistry} of a single instance without Redis: it knows only its own

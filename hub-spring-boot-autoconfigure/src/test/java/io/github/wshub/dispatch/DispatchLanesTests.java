@@ -1,4 +1,4 @@
-package io.github.wshub.broker;
+package io.github.wshub.dispatch;
 
 import java.time.Duration;
 import java.util.List;

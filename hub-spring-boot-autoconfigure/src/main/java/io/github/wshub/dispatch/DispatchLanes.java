@@ -1,4 +1,4 @@
-package io.github.wshub.broker;
+package io.github.wshub.dispatch;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -10,11 +10,11 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.ThreadFactory;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
-import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.util.Assert;
 
 /**
@@ -49,8 +49,7 @@ public final class DispatchLanes {
 	public DispatchLanes(int laneCount, int queueCapacity, String threadNamePrefix) {
 		Assert.isTrue(laneCount > 0, "'laneCount' must be positive");
 		Assert.isTrue(queueCapacity > 0, "'queueCapacity' must be positive");
-		CustomizableThreadFactory threadFactory = new CustomizableThreadFactory(threadNamePrefix);
-		threadFactory.setDaemon(true);
+		ThreadFactory threadFactory = HubThreads.daemon(threadNamePrefix);
 		this.lanes = new ThreadPoolExecutor[laneCount];
 		for (int i = 0; i < laneCount; i++) {
 			this.lanes[i] = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
