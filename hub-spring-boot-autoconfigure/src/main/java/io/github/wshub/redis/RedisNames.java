@@ -46,6 +46,18 @@ import org.springframework.util.Assert;
  * Hashes disappear when their last field is removed, so when every session has closed and every
  * instance has deregistered or been purged, the registry holds no key at all.
  * <p>
+ * Topics with history ({@code hub.history.topics}) have two keys each, written only by the
+ * scripts of {@link HistoryScripts}; the topic is their hash tag, so both share one Cluster slot:
+ * <ul>
+ * <li>{@code hub:history:{<topic>}}: STREAM of the topic's last {@code hub.history.size}
+ * messages, entry id {@code 0-<offset>}, one field {@code f} holding the {@code message} frame.
+ * {@code XADD ... MAXLEN <size>} and {@code PEXPIRE <ttl>} on every publish; read with
+ * {@code XRANGE} and {@code XREVRANGE}.</li>
+ * <li>{@code hub:history-meta:{<topic>}}: HASH {@code epoch} and {@code offset} (the top
+ * offset), {@code HINCRBY} on every publish, with a TTL of 30 days renewed on every publish and
+ * read, so that an expired history and a Redis that lost its data stay distinguishable.</li>
+ * </ul>
+ * <p>
  * <b>Redis Cluster.</b> These names carry no hash tag, and the registry's scripts touch keys of
  * many hash slots, so wshub needs a non-cluster Redis (standalone, Sentinel or master/replica).
  * Hash tags ({@code {...}}, the part of a name Cluster hashes) belong in this class only: for
@@ -69,6 +81,10 @@ final class RedisNames {
 	private static final String SESSIONS = "sessions";
 
 	private static final String USER = "user:";
+
+	private static final String HISTORY = "history:{";
+
+	private static final String HISTORY_META = "history-meta:{";
 
 	/**
 	 * Lua functions naming the registry's keys from the namespace ({@code ns}), an instance id
@@ -139,6 +155,25 @@ final class RedisNames {
 			return null;
 		}
 		return new String(channel, prefix, channel.length - prefix, StandardCharsets.UTF_8);
+	}
+
+	/**
+	 * Return the key of a topic's history stream. Its hash tag is the topic, so that it shares
+	 * a Redis Cluster slot with the topic's {@link #historyMetaKey meta hash}.
+	 * @param topic a topic with history
+	 * @return {@code <namespace>history:{<topic>}}
+	 */
+	String historyKey(String topic) {
+		return this.namespace + HISTORY + topic + "}";
+	}
+
+	/**
+	 * Return the key of a topic's history meta hash (epoch and top offset).
+	 * @param topic a topic with history
+	 * @return {@code <namespace>history-meta:{<topic>}}
+	 */
+	String historyMetaKey(String topic) {
+		return this.namespace + HISTORY_META + topic + "}";
 	}
 
 	/**
