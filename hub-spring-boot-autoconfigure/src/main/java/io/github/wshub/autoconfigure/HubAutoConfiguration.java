@@ -5,6 +5,7 @@ import java.util.Map;
 import io.github.wshub.instrumentation.HubInstrumentation;
 import io.github.wshub.HubTemplate;
 import io.github.wshub.dispatch.DispatchLanes;
+import io.github.wshub.broker.HistorySettings;
 import io.github.wshub.broker.TopicBroker;
 import io.github.wshub.memory.InMemoryTopicBroker;
 import io.github.wshub.protocol.FrameCodec;
@@ -132,9 +133,11 @@ public final class HubAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	HubProtocolHandler hubProtocolHandler(FrameCodec codec, LocalSessions sessions, LocalTopicRegistry registry,
-			TopicBroker broker, TopicAuthorizer authorizer, ObjectProvider<HubInstrumentation> instrumentation) {
+			TopicBroker broker, TopicAuthorizer authorizer, HubProperties properties,
+			ObjectProvider<HubInstrumentation> instrumentation) {
 		HubProtocolHandler protocol = new HubProtocolHandler(codec, sessions, registry, broker, authorizer);
 		protocol.setInstrumentation(orNone(instrumentation));
+		protocol.setHistorySettings(historySettings(properties));
 		return protocol;
 	}
 
@@ -175,6 +178,14 @@ public final class HubAutoConfiguration {
 				connectionRegistry);
 		template.setInstrumentation(orNone(instrumentation));
 		return template;
+	}
+
+	private static HistorySettings historySettings(HubProperties properties) {
+		HubProperties.History history = properties.getHistory();
+		if (history.getTopics().isEmpty()) {
+			return HistorySettings.NONE;
+		}
+		return new HistorySettings(history.getTopics(), history.getSize(), history.getTtl(), history.getMaxRecover());
 	}
 
 	private static HubInstrumentation orNone(ObjectProvider<HubInstrumentation> instrumentation) {
@@ -291,6 +302,7 @@ public final class HubAutoConfiguration {
 			broker.setProbeInterval(redis.getProbeInterval());
 			broker.setProbeTimeout(redis.getProbeTimeout());
 			broker.setResubscribeWait(redis.getResubscribeWait());
+			broker.setHistorySettings(historySettings(properties));
 			broker.setInstrumentation(orNone(instrumentation));
 			return broker;
 		}

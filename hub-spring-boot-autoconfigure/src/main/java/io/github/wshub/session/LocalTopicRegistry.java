@@ -212,7 +212,7 @@ public final class LocalTopicRegistry implements BrokerMessageListener {
 		EncodedFrame frame = new EncodedFrame(message.frame());
 		int delivered = 0;
 		for (HubSession session : sessions) {
-			if (session.send(frame)) {
+			if (session.sendTopicMessage(message.topic(), message.offset(), frame)) {
 				delivered++;
 			}
 		}
