@@ -255,7 +255,9 @@ public final class HubAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean(TopicBroker.class)
 		InMemoryTopicBroker hubTopicBroker(HubProperties properties) {
-			return new InMemoryTopicBroker(properties.getInstanceId());
+			InMemoryTopicBroker broker = new InMemoryTopicBroker(properties.getInstanceId());
+			broker.setHistorySettings(historySettings(properties));
+			return broker;
 		}
 
 		@Bean

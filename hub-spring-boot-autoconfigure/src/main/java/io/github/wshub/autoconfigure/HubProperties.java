@@ -681,7 +681,7 @@ public class HubProperties {
 		/**
 		 * Topic patterns whose messages carry an offset and are kept for recovery and history
 		 * requests, in the syntax of hub.topics.subscribe-patterns (without {user}). Empty keeps
-		 * no history. Needs the Redis broker with Lettuce, or the in-memory broker.
+		 * no history. The Redis broker needs the Lettuce client for it.
 		 */
 		private List<String> topics = new ArrayList<>();
 

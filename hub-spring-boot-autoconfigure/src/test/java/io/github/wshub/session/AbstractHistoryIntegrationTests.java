@@ -1,4 +1,4 @@
-package io.github.wshub.redis;
+package io.github.wshub.session;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -7,46 +7,31 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 import io.github.wshub.test.HubTestClient;
-import io.github.wshub.test.TestHubApplication;
 import io.github.wshub.test.TestHubApplication.Instance;
-import io.github.wshub.testsupport.RedisServerExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Topics with history on real Redis, with two real instances and real clients: offsets and
- * epochs on messages and acks, recovery on subscribe, {@code history} requests.
+ * Topics with history, with real clients: offsets and epochs on messages and acks, recovery on
+ * subscribe, {@code history} requests. The same cases run on the Redis broker, with subscribers
+ * on instance {@code a} and publishers on instance {@code b}
+ * ({@link RedisHistoryIntegrationTests}), and on the in-memory broker, where {@code a} and
+ * {@code b} are one instance ({@link InMemoryHistoryIntegrationTests}).
  *
  * @author wshub
  */
-class HistoryIntegrationTests {
+abstract class AbstractHistoryIntegrationTests {
 
-	@RegisterExtension
-	static final RedisServerExtension redis = new RedisServerExtension();
+	static final String[] HISTORY = { "hub.history.topics=hist.**", "hub.history.size=1000",
+			"hub.history.max-recover=5000" };
 
-	private static Instance a;
+	static Instance a;
 
-	private static Instance b;
-
-	@BeforeAll
-	static void start() {
-		String[] history = { "hub.history.topics=hist.**", "hub.history.size=1000", "hub.history.max-recover=5000" };
-		a = TestHubApplication.start(redis, history);
-		b = TestHubApplication.start(redis, history);
-	}
-
-	@AfterAll
-	static void stop() {
-		a.close();
-		b.close();
-	}
+	static Instance b;
 
 	@Test
 	void publishAckAndMessagesCarryOffsetAndEpoch() {
@@ -122,7 +107,7 @@ class HistoryIntegrationTests {
 			}
 		});
 		try {
-			for (int round = 0; round < 5; round++) {
+			for (int round = 0; round < 20; round++) {
 				try (HubTestClient client = a.connect()) {
 					JsonNode position = lastMessage(topic);
 					long since = position.get("offset").asLong();
@@ -223,34 +208,10 @@ class HistoryIntegrationTests {
 		}
 	}
 
-	@Test
-	void publishesFromTwoInstancesHaveTheSameOffsetsEverywhereStrictlyIncreasing() throws Exception {
-		String topic = "hist.two";
-		try (HubTestClient onA = a.connect(); HubTestClient onB = b.connect()) {
-			onA.subscribe(topic);
-			onB.subscribe(topic);
-			CompletableFuture<Void> fromA = CompletableFuture.runAsync(() -> {
-				for (int i = 0; i < 100; i++) {
-					a.template().publish(topic, Map.of("from", "a", "n", i)).join();
-				}
-			});
-			CompletableFuture<Void> fromB = CompletableFuture.runAsync(() -> {
-				for (int i = 0; i < 100; i++) {
-					b.template().publish(topic, Map.of("from", "b", "n", i)).join();
-				}
-			});
-			fromA.get();
-			fromB.get();
-			Map<Long, String> seenOnA = offsets(onA.messages(200));
-			Map<Long, String> seenOnB = offsets(onB.messages(200));
-			assertThat(seenOnA).hasSize(200).isEqualTo(seenOnB);
-		}
-	}
-
 	/**
 	 * Map each message's offset to its data, asserting the offsets strictly increase by one.
 	 */
-	private static Map<Long, String> offsets(List<JsonNode> messages) {
+	static Map<Long, String> offsets(List<JsonNode> messages) {
 		Map<Long, String> result = new HashMap<>();
 		long previous = messages.get(0).get("offset").asLong() - 1;
 		for (JsonNode message : messages) {

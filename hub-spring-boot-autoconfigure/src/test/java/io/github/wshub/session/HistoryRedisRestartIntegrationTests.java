@@ -1,4 +1,4 @@
-package io.github.wshub.redis;
+package io.github.wshub.session;
 
 import java.time.Duration;
 import java.util.Map;
