@@ -15,7 +15,7 @@ import org.springframework.util.Assert;
  * finds most of the keys it touches only while it runs.
  * <p>
  * <b>Storage details.</b> With the default namespace {@code hub:}, the {@link RedisTopicBroker}
- * uses these Pub/Sub channels, and no keys:
+ * uses these Pub/Sub channels, and no keys unless topics have history (below):
  * <ul>
  * <li>{@code hub:topic:<topic>}: one channel per topic, e.g. {@code hub:topic:chat.lobby}. An
  * instance is subscribed while it has local subscribers (plus the unsubscribe grace period).
@@ -29,7 +29,7 @@ import org.springframework.util.Assert;
  * Commands: {@code SUBSCRIBE}, {@code UNSUBSCRIBE} on the listener container's connection,
  * {@code PUBLISH} on the connection factory's shared connection.
  * <p>
- * Only the {@link RedisConnectionRegistry} writes keys, each change in one Lua script (see
+ * The {@link RedisConnectionRegistry} writes these keys, each change in one Lua script (see
  * {@link RegistryScripts}):
  * <ul>
  * <li>{@code hub:instances}: SET of registered instance ids. {@code SADD} on every heartbeat,
