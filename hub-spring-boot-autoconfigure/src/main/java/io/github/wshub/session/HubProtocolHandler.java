@@ -240,11 +240,12 @@ public class HubProtocolHandler {
 		int maxRecover = this.history.maxRecover();
 		// A bogus offset reads nothing (an id past any offset) and only learns the position.
 		long after = (since.offset() < 0) ? Long.MAX_VALUE : since.offset();
-		long[] floor = new long[1];
+		long[] floor = { -1 };
 		CompletableFuture<@Nullable EncodedFrame> reply = subscription.confirmed()
 			.thenCompose((ignored) -> this.broker.readHistory(topic, after, maxRecover))
 			.handle((slice, ex) -> {
 				if (ex != null) {
+					// Failed: no floor (-1), the recovery ends and filters nothing from now on.
 					this.registry.rollback(session, subscription);
 					if (session.isClosed()) {
 						return null;
@@ -258,7 +259,7 @@ public class HubProtocolHandler {
 						: List.of();
 				return this.codec.ack(id, recovered, slice.epoch(), slice.top(), messages);
 			});
-		session.reply(reply, () -> session.releaseRecovery(recovery, floor[0]));
+		session.reply(reply, () -> session.releaseRecovery(topic, recovery, floor[0]));
 	}
 
 	/**

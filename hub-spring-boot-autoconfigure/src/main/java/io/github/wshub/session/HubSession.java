@@ -203,10 +203,15 @@ public final class HubSession implements SessionIdentity {
 	 * above {@code floor} (the recovery's history read ended there), and from now on drop
 	 * messages at or below {@code floor}, which may still be on their way.
 	 * @param recovery the recovery
-	 * @param floor the top offset the recovery read, or {@code 0} to send everything buffered
+	 * @param floor the top offset the recovery read, or {@code -1} when it failed: then
+	 * everything buffered is sent and the recovery is forgotten
 	 */
-	void releaseRecovery(Recovery recovery, long floor) {
-		recovery.release(floor, this::send);
+	void releaseRecovery(String topic, Recovery recovery, long floor) {
+		recovery.release(Math.max(floor, 0), this::send);
+		Map<String, Recovery> current = this.recoveries;
+		if (floor < 0 && current != null) {
+			current.remove(topic, recovery);
+		}
 	}
 
 	/**
