@@ -46,8 +46,7 @@ public final class HubSession implements SessionIdentity {
 	// newer one. Only changed under the topic's lock in LocalTopicRegistry.
 	private final Map<String, Long> subscribeAttempts = new ConcurrentHashMap<>();
 
-	// Created at the first recovering subscribe: most sessions never recover.
-	private volatile @Nullable Map<String, Recovery> recoveries;
+	private final SessionRecoveries recoveries = new SessionRecoveries();
 
 	private volatile boolean closing;
 
@@ -169,10 +168,7 @@ public final class HubSession implements SessionIdentity {
 
 	void forgetSubscribeAttempts(String topic) {
 		this.subscribeAttempts.remove(topic);
-		Map<String, Recovery> current = this.recoveries;
-		if (current != null) {
-			current.remove(topic);
-		}
+		this.recoveries.forget(topic);
 	}
 
 	/**
@@ -183,19 +179,7 @@ public final class HubSession implements SessionIdentity {
 	 * @return the recovery, to release
 	 */
 	Recovery startRecovery(String topic) {
-		Map<String, Recovery> current = this.recoveries;
-		if (current == null) {
-			synchronized (this) {
-				current = this.recoveries;
-				if (current == null) {
-					current = new ConcurrentHashMap<>();
-					this.recoveries = current;
-				}
-			}
-		}
-		Recovery recovery = new Recovery();
-		current.put(topic, recovery);
-		return recovery;
+		return this.recoveries.start(topic);
 	}
 
 	/**
@@ -207,11 +191,7 @@ public final class HubSession implements SessionIdentity {
 	 * everything buffered is sent and the recovery is forgotten
 	 */
 	void releaseRecovery(String topic, Recovery recovery, long floor) {
-		recovery.release(Math.max(floor, 0), this::send);
-		Map<String, Recovery> current = this.recoveries;
-		if (floor < 0 && current != null) {
-			current.remove(topic, recovery);
-		}
+		this.recoveries.release(topic, recovery, floor, this::send);
 	}
 
 	/**
@@ -223,16 +203,11 @@ public final class HubSession implements SessionIdentity {
 	 * @return {@code true} if the frame was written, queued or buffered
 	 */
 	boolean sendTopicMessage(String topic, long offset, EncodedFrame frame) {
-		Map<String, Recovery> current = this.recoveries;
-		Recovery recovery = (current != null && offset > 0) ? current.get(topic) : null;
-		if (recovery == null) {
+		Recovery.Verdict verdict = this.recoveries.offer(topic, offset, frame);
+		if (verdict == null || verdict == Recovery.Verdict.SEND) {
 			return send(frame);
 		}
-		return switch (recovery.offer(offset, frame)) {
-			case BUFFERED -> true;
-			case DUPLICATE -> false;
-			case SEND -> send(frame);
-		};
+		return verdict == Recovery.Verdict.BUFFERED;
 	}
 
 	/**
