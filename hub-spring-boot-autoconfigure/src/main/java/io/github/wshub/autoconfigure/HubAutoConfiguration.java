@@ -96,10 +96,11 @@ public final class HubAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	LocalTopicRegistry hubLocalTopicRegistry(TopicBroker broker, DispatchLanes lanes,
+	LocalTopicRegistry hubLocalTopicRegistry(TopicBroker broker, DispatchLanes lanes, HubProperties properties,
 			ObjectProvider<HubInstrumentation> instrumentation) {
 		LocalTopicRegistry registry = new LocalTopicRegistry(broker, lanes);
 		registry.setInstrumentation(orNone(instrumentation));
+		registry.setHistorySettings(historySettings(properties));
 		return registry;
 	}
 
