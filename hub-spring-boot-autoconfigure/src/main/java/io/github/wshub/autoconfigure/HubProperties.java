@@ -696,7 +696,8 @@ public class HubProperties {
 		private Duration ttl = Duration.ofMinutes(10);
 
 		/**
-		 * Most messages one recovery returns; a client that missed more is not recovered.
+		 * Most messages one recovery returns; a client that missed more is not recovered. Also
+		 * the longest gap an instance reads back from the history.
 		 */
 		private int maxRecover = 1000;
 

@@ -45,6 +45,8 @@ public final class HistorySettings {
 	 */
 	public HistorySettings(List<String> patterns, int size, Duration ttl, int maxRecover) {
 		Assert.notNull(patterns, "'patterns' must not be null");
+		Assert.isTrue(patterns.stream().noneMatch((pattern) -> pattern.contains("{")),
+				"History topic patterns must not contain '{' (no {user} placeholder)");
 		Assert.isTrue(size > 0, "'size' must be positive");
 		Assert.isTrue(ttl.toMillis() > 0, "'ttl' must be at least one millisecond");
 		Assert.isTrue(maxRecover > 0, "'maxRecover' must be positive");

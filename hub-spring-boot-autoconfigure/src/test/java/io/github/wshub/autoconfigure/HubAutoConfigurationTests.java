@@ -278,6 +278,14 @@ class HubAutoConfigurationTests {
 				.hasMessageContaining("'size' must be positive"));
 	}
 
+	@Test
+	void historyPatternsWithUserPlaceholderFail() {
+		withRedis().withPropertyValues("hub.history.topics=user.{user}.**")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("must not contain '{'"));
+	}
+
 	private static WebSocketSession anonymousSession(String id, String address) {
 		WebSocketSession session = mock(WebSocketSession.class);
 		given(session.getId()).willReturn(id);
