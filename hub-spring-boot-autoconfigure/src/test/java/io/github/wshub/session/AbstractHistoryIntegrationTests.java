@@ -149,6 +149,26 @@ abstract class AbstractHistoryIntegrationTests {
 	}
 
 	@Test
+	void sinceIsIgnoredWithoutIdOrWhenAlreadySubscribed() {
+		String topic = "hist.ignored";
+		JsonNode first = publishAndAck(b, topic);
+		String since = "{\"epoch\":\"" + first.get("epoch").asString() + "\",\"offset\":0}";
+		try (HubTestClient client = a.connect()) {
+			client.subscribe(topic);
+			client.send("{\"type\":\"subscribe\",\"topic\":\"" + topic + "\",\"id\":\"again\",\"since\":" + since + "}");
+			assertThat(client.expectAck("again").has("recovered")).isFalse();
+		}
+		try (HubTestClient client = a.connect()) {
+			client.send("{\"type\":\"subscribe\",\"topic\":\"" + topic + "\",\"since\":" + since + "}");
+			client.send("{\"type\":\"unsubscribe\",\"topic\":\"other\",\"id\":\"after\"}");
+			// No ack for the subscribe without id, and no recovered message before the next ack.
+			assertThat(HubTestClient.type(client.next())).isEqualTo("ack");
+			b.template().publish(topic, Map.of("n", "live")).join();
+			assertThat(client.nextMessage().get("offset").asLong()).isEqualTo(2);
+		}
+	}
+
+	@Test
 	void historyTrimmedBeyondTheClientsOffsetIsNotRecovered() {
 		String topic = "hist.trimmed";
 		JsonNode first = publishAndAck(b, topic);
