@@ -207,6 +207,11 @@ public final class HubSession implements SessionIdentity {
 		if (verdict == null || verdict == Recovery.Verdict.SEND) {
 			return send(frame);
 		}
+		if (verdict == Recovery.Verdict.OVERFLOW) {
+			this.instrumentation.messageDropped(DropReason.SLOW_CONSUMER, 1);
+			close(HubCloseStatus.SLOW_CONSUMER);
+			return false;
+		}
 		return verdict == Recovery.Verdict.BUFFERED;
 	}
 

@@ -16,9 +16,16 @@ import io.github.wshub.protocol.EncodedFrame;
  */
 final class Recovery {
 
+	/**
+	 * Most live messages held for one recovery. A recovery whose {@code ack} is not sent (its
+	 * reply was lost with a full dispatch lane) or whose client does not keep up would otherwise
+	 * hold messages without bound.
+	 */
+	static final int MAX_BUFFERED = 10_000;
+
 	enum Verdict {
 
-		BUFFERED, DUPLICATE, SEND
+		BUFFERED, DUPLICATE, SEND, OVERFLOW
 
 	}
 
@@ -30,6 +37,9 @@ final class Recovery {
 
 	synchronized Verdict offer(long offset, EncodedFrame frame) {
 		if (!this.released) {
+			if (this.buffer.size() >= MAX_BUFFERED) {
+				return Verdict.OVERFLOW;
+			}
 			this.buffer.add(new Buffered(offset, frame));
 			return Verdict.BUFFERED;
 		}
