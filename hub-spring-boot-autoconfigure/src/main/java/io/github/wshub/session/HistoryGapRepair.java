@@ -14,6 +14,7 @@ import org.jspecify.annotations.Nullable;
 import io.github.wshub.broker.BrokerMessage;
 import io.github.wshub.broker.HistorySlice;
 import io.github.wshub.broker.TopicBroker;
+import io.github.wshub.instrumentation.HubInstrumentation;
 
 /**
  * Repairs gaps in what this instance receives on topics with history. It remembers, per topic
@@ -45,6 +46,8 @@ final class HistoryGapRepair {
 
 	private volatile int maxRepair = 1000;
 
+	private volatile HubInstrumentation instrumentation = HubInstrumentation.NONE;
+
 	/**
 	 * Create a repair.
 	 * @param broker the broker to read the history from
@@ -59,6 +62,10 @@ final class HistoryGapRepair {
 
 	void setMaxRepair(int maxRepair) {
 		this.maxRepair = maxRepair;
+	}
+
+	void setInstrumentation(HubInstrumentation instrumentation) {
+		this.instrumentation = instrumentation;
 	}
 
 	/**
@@ -131,6 +138,7 @@ final class HistoryGapRepair {
 				this.fanOut.accept(new BrokerMessage(topic, entry.frame(), now, "history", entry.offset(),
 						slice.epoch()));
 			}
+			this.instrumentation.historyGap(true);
 			if (logger.isDebugEnabled()) {
 				logger.debug("Repaired a gap of " + (to - from - 1) + " message(s) on topic '" + topic + "'");
 			}
@@ -138,6 +146,7 @@ final class HistoryGapRepair {
 		else {
 			logger.info("Lost " + (to - from - 1) + " message(s) of topic '" + topic
 					+ "' that its history no longer holds; closing its local sessions with 4005 (state lost)");
+			this.instrumentation.historyGap(false);
 			this.closeSubscribers.accept(topic);
 		}
 		position.last = to - 1;

@@ -255,6 +255,7 @@ public class HubProtocolHandler {
 				}
 				floor[0] = slice.top();
 				boolean recovered = isRecovered(since, slice, maxRecover);
+				this.instrumentation.recoveryAnswered(recovered);
 				List<byte[]> messages = recovered ? slice.entries().stream().map(HistorySlice.Entry::frame).toList()
 						: List.of();
 				return this.codec.ack(id, recovered, slice.epoch(), slice.top(), messages);

@@ -74,6 +74,7 @@ public final class LocalTopicRegistry implements BrokerMessageListener {
 	public void setInstrumentation(HubInstrumentation instrumentation) {
 		Assert.notNull(instrumentation, "'instrumentation' must not be null");
 		this.instrumentation = instrumentation;
+		this.gaps.setInstrumentation(instrumentation);
 	}
 
 	/**
