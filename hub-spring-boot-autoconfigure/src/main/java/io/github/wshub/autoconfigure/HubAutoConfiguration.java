@@ -5,6 +5,7 @@ import java.util.Map;
 import io.github.wshub.instrumentation.HubInstrumentation;
 import io.github.wshub.HubTemplate;
 import io.github.wshub.dispatch.DispatchLanes;
+import io.github.wshub.broker.HistorySettings;
 import io.github.wshub.broker.TopicBroker;
 import io.github.wshub.memory.InMemoryTopicBroker;
 import io.github.wshub.protocol.FrameCodec;
@@ -95,10 +96,11 @@ public final class HubAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	LocalTopicRegistry hubLocalTopicRegistry(TopicBroker broker, DispatchLanes lanes,
+	LocalTopicRegistry hubLocalTopicRegistry(TopicBroker broker, DispatchLanes lanes, HubProperties properties,
 			ObjectProvider<HubInstrumentation> instrumentation) {
 		LocalTopicRegistry registry = new LocalTopicRegistry(broker, lanes);
 		registry.setInstrumentation(orNone(instrumentation));
+		registry.setHistorySettings(historySettings(properties));
 		return registry;
 	}
 
@@ -132,9 +134,11 @@ public final class HubAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	HubProtocolHandler hubProtocolHandler(FrameCodec codec, LocalSessions sessions, LocalTopicRegistry registry,
-			TopicBroker broker, TopicAuthorizer authorizer, ObjectProvider<HubInstrumentation> instrumentation) {
+			TopicBroker broker, TopicAuthorizer authorizer, HubProperties properties,
+			ObjectProvider<HubInstrumentation> instrumentation) {
 		HubProtocolHandler protocol = new HubProtocolHandler(codec, sessions, registry, broker, authorizer);
 		protocol.setInstrumentation(orNone(instrumentation));
+		protocol.setHistorySettings(historySettings(properties));
 		return protocol;
 	}
 
@@ -175,6 +179,14 @@ public final class HubAutoConfiguration {
 				connectionRegistry);
 		template.setInstrumentation(orNone(instrumentation));
 		return template;
+	}
+
+	private static HistorySettings historySettings(HubProperties properties) {
+		HubProperties.History history = properties.getHistory();
+		if (history.getTopics().isEmpty()) {
+			return HistorySettings.NONE;
+		}
+		return new HistorySettings(history.getTopics(), history.getSize(), history.getTtl(), history.getMaxRecover());
 	}
 
 	private static HubInstrumentation orNone(ObjectProvider<HubInstrumentation> instrumentation) {
@@ -244,7 +256,9 @@ public final class HubAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean(TopicBroker.class)
 		InMemoryTopicBroker hubTopicBroker(HubProperties properties) {
-			return new InMemoryTopicBroker(properties.getInstanceId());
+			InMemoryTopicBroker broker = new InMemoryTopicBroker(properties.getInstanceId());
+			broker.setHistorySettings(historySettings(properties));
+			return broker;
 		}
 
 		@Bean
@@ -291,6 +305,7 @@ public final class HubAutoConfiguration {
 			broker.setProbeInterval(redis.getProbeInterval());
 			broker.setProbeTimeout(redis.getProbeTimeout());
 			broker.setResubscribeWait(redis.getResubscribeWait());
+			broker.setHistorySettings(historySettings(properties));
 			broker.setInstrumentation(orNone(instrumentation));
 			return broker;
 		}

@@ -59,6 +59,8 @@ public class HubProperties {
 
 	private final Security security = new Security();
 
+	private final History history = new History();
+
 	public String getPath() {
 		return this.path;
 	}
@@ -120,6 +122,10 @@ public class HubProperties {
 
 	public Shutdown getShutdown() {
 		return this.shutdown;
+	}
+
+	public History getHistory() {
+		return this.history;
 	}
 
 	public Security getSecurity() {
@@ -663,6 +669,68 @@ public class HubProperties {
 
 		public void setRequireUser(boolean requireUser) {
 			this.requireUser = requireUser;
+		}
+
+	}
+
+	/**
+	 * Message history and recovery, per topic.
+	 */
+	public static class History {
+
+		/**
+		 * Topic patterns whose messages carry an offset and are kept for recovery and history
+		 * requests, in the syntax of hub.topics.subscribe-patterns (without {user}). Empty keeps
+		 * no history. The Redis broker needs the Lettuce client for it.
+		 */
+		private List<String> topics = new ArrayList<>();
+
+		/**
+		 * Number of messages kept per topic.
+		 */
+		private int size = 100;
+
+		/**
+		 * How long a topic's history lives after its last publish.
+		 */
+		private Duration ttl = Duration.ofMinutes(10);
+
+		/**
+		 * Most messages one recovery returns; a client that missed more is not recovered. Also
+		 * the longest gap an instance reads back from the history.
+		 */
+		private int maxRecover = 1000;
+
+		public List<String> getTopics() {
+			return this.topics;
+		}
+
+		public void setTopics(List<String> topics) {
+			this.topics = topics;
+		}
+
+		public int getSize() {
+			return this.size;
+		}
+
+		public void setSize(int size) {
+			this.size = size;
+		}
+
+		public Duration getTtl() {
+			return this.ttl;
+		}
+
+		public void setTtl(Duration ttl) {
+			this.ttl = ttl;
+		}
+
+		public int getMaxRecover() {
+			return this.maxRecover;
+		}
+
+		public void setMaxRecover(int maxRecover) {
+			this.maxRecover = maxRecover;
 		}
 
 	}

@@ -53,6 +53,42 @@ public interface TopicBroker {
 	CompletableFuture<Void> publish(BrokerMessage message);
 
 	/**
+	 * Whether the topic keeps a history (see {@link HistorySettings}), so that its messages
+	 * carry an offset and an epoch and can be read back with {@link #readHistory}.
+	 * @param topic the topic
+	 * @return {@code false} unless the broker keeps history for the topic
+	 */
+	default boolean hasHistory(String topic) {
+		return false;
+	}
+
+	/**
+	 * Publish like {@link #publish(BrokerMessage)} and report the message's position in the
+	 * topic's history. On a topic with history, the offset, the history append and the delivery
+	 * to other instances are one atomic step, so every instance sees the topic's messages with
+	 * the same offsets, in offset order, without gaps. Must not block.
+	 * @param message the message, without a position
+	 * @return a future completed with the message's position, or with {@code null} when the
+	 * topic has no history; completed exceptionally like {@link #publish(BrokerMessage)}
+	 */
+	default CompletableFuture<@Nullable StreamPosition> publishWithPosition(BrokerMessage message) {
+		return publish(message).thenApply((ignored) -> null);
+	}
+
+	/**
+	 * Read a topic's history. Must not block.
+	 * @param topic a topic with history
+	 * @param afterOffset read the messages after this offset, at most {@code limit}; or, when
+	 * negative, the last {@code limit} messages
+	 * @param limit the most messages to read
+	 * @return a future completed with the messages and the history's current position, or
+	 * completed exceptionally with a {@link BrokerUnavailableException}
+	 */
+	default CompletableFuture<HistorySlice> readHistory(String topic, long afterOffset, int limit) {
+		return CompletableFuture.failedFuture(new UnsupportedOperationException("No history for '" + topic + "'"));
+	}
+
+	/**
 	 * Set the listener receiving messages sent to this instance with
 	 * {@link #sendToInstance(String, byte[])}. Called once, before the broker starts.
 	 * @param listener the listener

@@ -86,6 +86,21 @@ public interface HubInstrumentation {
 	}
 
 	/**
+	 * A subscribe with {@code since} on a topic with history was answered.
+	 * @param recovered whether it recovered every missed message
+	 */
+	default void recoveryAnswered(boolean recovered) {
+	}
+
+	/**
+	 * This instance noticed a gap in the offsets of a topic with history.
+	 * @param repaired {@code true} when the missing messages were read back from the history,
+	 * {@code false} when they were gone and the topic's sessions were closed with 4005
+	 */
+	default void historyGap(boolean repaired) {
+	}
+
+	/**
 	 * Who published a message.
 	 */
 	enum PublishSource {

@@ -9,6 +9,9 @@ import org.jspecify.annotations.Nullable;
 import io.github.wshub.broker.BrokerMessage;
 import io.github.wshub.broker.BrokerMessageListener;
 import io.github.wshub.broker.ControlMessageListener;
+import io.github.wshub.broker.HistorySettings;
+import io.github.wshub.broker.HistorySlice;
+import io.github.wshub.broker.StreamPosition;
 import io.github.wshub.broker.TopicBroker;
 
 import org.springframework.util.Assert;
@@ -30,12 +33,47 @@ public class InMemoryTopicBroker implements TopicBroker {
 
 	private volatile @Nullable ControlMessageListener controlListener;
 
+	private volatile @Nullable InMemoryTopicHistory history;
+
 	/**
 	 * Create a broker.
 	 * @param instanceId the id of this (only) instance
 	 */
 	public InMemoryTopicBroker(String instanceId) {
 		this.instanceId = instanceId;
+	}
+
+	/**
+	 * Set which topics keep a history (none by default).
+	 * @param settings the history settings
+	 */
+	public void setHistorySettings(HistorySettings settings) {
+		Assert.notNull(settings, "'settings' must not be null");
+		this.history = settings.isEnabled() ? new InMemoryTopicHistory(settings) : null;
+	}
+
+	@Override
+	public boolean hasHistory(String topic) {
+		InMemoryTopicHistory current = this.history;
+		return current != null && current.hasHistory(topic);
+	}
+
+	@Override
+	public CompletableFuture<@Nullable StreamPosition> publishWithPosition(BrokerMessage message) {
+		InMemoryTopicHistory current = this.history;
+		if (current == null || !current.hasHistory(message.topic())) {
+			return publish(message).thenApply((ignored) -> null);
+		}
+		return CompletableFuture.completedFuture(current.publish(message, this::deliver));
+	}
+
+	@Override
+	public CompletableFuture<HistorySlice> readHistory(String topic, long afterOffset, int limit) {
+		InMemoryTopicHistory current = this.history;
+		if (current == null || !current.hasHistory(topic)) {
+			return TopicBroker.super.readHistory(topic, afterOffset, limit);
+		}
+		return CompletableFuture.completedFuture(current.read(topic, afterOffset, limit));
 	}
 
 	@Override
@@ -57,11 +95,21 @@ public class InMemoryTopicBroker implements TopicBroker {
 
 	@Override
 	public CompletableFuture<Void> publish(BrokerMessage message) {
+		InMemoryTopicHistory currentHistory = this.history;
+		if (currentHistory != null && currentHistory.hasHistory(message.topic())) {
+			currentHistory.publish(message, this::deliver);
+		}
+		else {
+			deliver(message);
+		}
+		return CompletableFuture.completedFuture(null);
+	}
+
+	private void deliver(BrokerMessage message) {
 		BrokerMessageListener current = this.listener;
 		if (current != null && this.subscribed.contains(message.topic())) {
 			current.onMessage(message);
 		}
-		return CompletableFuture.completedFuture(null);
 	}
 
 	@Override

@@ -41,7 +41,7 @@ public class MicrometerHubInstrumentation implements HubInstrumentation {
 			Map.entry(4000, "shutdown"), Map.entry(4004, "instance_full"), Map.entry(4503, "too_many_sessions"),
 			Map.entry(4001, "ping_timeout"), Map.entry(4002, "slow_consumer"), Map.entry(4003, "server_error"),
 			Map.entry(4500, "session_not_reliable"), Map.entry(4501, "disconnected"),
-			Map.entry(4502, "policy_violation"));
+			Map.entry(4502, "policy_violation"), Map.entry(4005, "state_lost"));
 
 	private final MeterRegistry registry;
 
@@ -181,6 +181,17 @@ public class MicrometerHubInstrumentation implements HubInstrumentation {
 	@Override
 	public void brokerReconnected() {
 		this.reconnects.increment();
+	}
+
+	// Registered at the first event: applications without history get no such series.
+	@Override
+	public void recoveryAnswered(boolean recovered) {
+		this.registry.counter("hub.recoveries", "result", recovered ? "recovered" : "not_recovered").increment();
+	}
+
+	@Override
+	public void historyGap(boolean repaired) {
+		this.registry.counter("hub.history.gaps", "result", repaired ? "repaired" : "state_lost").increment();
 	}
 
 	@Override

@@ -50,6 +50,11 @@ public enum ErrorCode {
 	BROKER_UNAVAILABLE("broker_unavailable"),
 
 	/**
+	 * A {@code history} request named a topic that keeps no history.
+	 */
+	NO_HISTORY("no_history"),
+
+	/**
 	 * An unexpected server-side failure; the request may be retried.
 	 */
 	INTERNAL_ERROR("internal_error");

@@ -1,7 +1,10 @@
 package io.github.wshub.protocol;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
+
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
@@ -98,6 +101,7 @@ public final class FrameCodec {
 			case "subscribe" -> ClientFrame.Type.SUBSCRIBE;
 			case "unsubscribe" -> ClientFrame.Type.UNSUBSCRIBE;
 			case "publish" -> ClientFrame.Type.PUBLISH;
+			case "history" -> ClientFrame.Type.HISTORY;
 			default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, "Unknown type '"
 					+ abbreviate(typeNode.stringValue()) + "'", id);
 		};
@@ -117,7 +121,33 @@ public final class FrameCodec {
 				throw new ProtocolException(ErrorCode.INVALID_FRAME, "'data' is required for publish", id);
 			}
 		}
-		return new ClientFrame(type, topic, id, data);
+		ClientFrame.Since since = (type == ClientFrame.Type.SUBSCRIBE) ? readSince(root.get("since")) : null;
+		int limit = (type == ClientFrame.Type.HISTORY) ? readLimit(root.get("limit"), id) : 0;
+		return new ClientFrame(type, topic, id, data, since, limit);
+	}
+
+	// A malformed position is not an error: the subscribe goes on and is not recovered.
+	private static ClientFrame.@Nullable Since readSince(@Nullable JsonNode since) {
+		if (since == null || since.isNull()) {
+			return null;
+		}
+		JsonNode epoch = since.get("epoch");
+		JsonNode offset = since.get("offset");
+		if (!since.isObject() || epoch == null || !epoch.isString() || offset == null || !offset.isIntegralNumber()
+				|| !offset.canConvertToLong()) {
+			return ClientFrame.Since.INVALID;
+		}
+		return new ClientFrame.Since(epoch.stringValue(), offset.longValue());
+	}
+
+	private static int readLimit(@Nullable JsonNode limit, @Nullable JsonNode id) {
+		if (limit == null || limit.isNull()) {
+			return 0;
+		}
+		if (!limit.isIntegralNumber() || !limit.canConvertToInt() || limit.intValue() < 1) {
+			throw new ProtocolException(ErrorCode.INVALID_FRAME, "'limit' must be a positive integer", id);
+		}
+		return limit.intValue();
 	}
 
 	private @Nullable JsonNode readId(@Nullable JsonNode id) {
@@ -225,6 +255,67 @@ public final class FrameCodec {
 			generator.writeStringProperty("type", "ack");
 			generator.writeName("id");
 			generator.writeTree(id);
+			generator.writeEndObject();
+		}
+		return new EncodedFrame(out.toByteArray());
+	}
+
+	/**
+	 * Encode the {@code ack} of a publish on a topic with history: the message's position.
+	 * @param id the request id
+	 * @param epoch the topic's epoch
+	 * @param offset the message's offset
+	 * @return the frame
+	 */
+	public EncodedFrame ack(JsonNode id, String epoch, long offset) {
+		ByteArrayOutputStream out = new ByteArrayOutputStream(80);
+		try (JsonGenerator generator = this.mapper.createGenerator(out)) {
+			generator.writeStartObject();
+			generator.writeStringProperty("type", "ack");
+			generator.writeName("id");
+			generator.writeTree(id);
+			generator.writeNumberProperty("offset", offset);
+			generator.writeStringProperty("epoch", epoch);
+			generator.writeEndObject();
+		}
+		return new EncodedFrame(out.toByteArray());
+	}
+
+	/**
+	 * Encode the {@code ack} of a {@code subscribe} with a recovery position, or of a
+	 * {@code history} request: the topic's position and the messages, each an encoded
+	 * {@code message} frame, copied in as they are.
+	 * @param id the request id
+	 * @param recovered whether the subscribe recovered, or {@code null} for a history request
+	 * @param epoch the topic's epoch
+	 * @param offset the topic's top offset
+	 * @param messages the {@code message} frames, oldest first
+	 * @return the frame
+	 */
+	public EncodedFrame ack(JsonNode id, @Nullable Boolean recovered, String epoch, long offset,
+			List<byte[]> messages) {
+		int size = 96;
+		for (byte[] message : messages) {
+			size += message.length + 1;
+		}
+		ByteArrayOutputStream out = new ByteArrayOutputStream(size);
+		try (JsonGenerator generator = this.mapper.createGenerator(out)) {
+			generator.writeStartObject();
+			generator.writeStringProperty("type", "ack");
+			generator.writeName("id");
+			generator.writeTree(id);
+			if (recovered != null) {
+				generator.writeBooleanProperty("recovered", recovered);
+			}
+			generator.writeStringProperty("epoch", epoch);
+			generator.writeNumberProperty("offset", offset);
+			generator.writeName("messages");
+			generator.writeStartArray();
+			for (byte[] message : messages) {
+				// Frames this hub encoded: valid JSON, copied without parsing.
+				generator.writeRawValue(new String(message, StandardCharsets.UTF_8));
+			}
+			generator.writeEndArray();
 			generator.writeEndObject();
 		}
 		return new EncodedFrame(out.toByteArray());

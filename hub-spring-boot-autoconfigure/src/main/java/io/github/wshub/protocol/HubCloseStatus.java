@@ -45,6 +45,12 @@ public record HubCloseStatus(int code, String reason) {
 	public static final HubCloseStatus INSTANCE_FULL = new HubCloseStatus(4004, "instance full");
 
 	/**
+	 * The instance lost messages of a topic with history that it could not read back from the
+	 * history; reconnect and subscribe with {@code since} to recover (or re-read the state).
+	 */
+	public static final HubCloseStatus STATE_LOST = new HubCloseStatus(4005, "state lost");
+
+	/**
 	 * The session was disconnected by the application and should not reconnect by itself.
 	 */
 	public static final HubCloseStatus DISCONNECTED = new HubCloseStatus(4501, "disconnected");

@@ -1,11 +1,15 @@
 package io.github.wshub.redis;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -90,6 +94,26 @@ final class LettucePublisher implements Publisher {
 			return CompletableFuture.failedFuture(new IllegalStateException("Not connected to Redis yet"));
 		}
 		return current.publish(channel, payload).toCompletableFuture();
+	}
+
+	@Override
+	public CompletableFuture<List<Object>> eval(HistoryScripts.Script script, byte[][] keys, byte[][] args) {
+		RedisClusterAsyncCommands<byte[], byte[]> current = this.commands;
+		if (current == null) {
+			return CompletableFuture.failedFuture(new IllegalStateException("Not connected to Redis yet"));
+		}
+		CompletableFuture<List<Object>> result = current
+			.<List<Object>>evalsha(script.sha1(), ScriptOutputType.MULTI, keys, args)
+			.toCompletableFuture();
+		return result.exceptionallyCompose((ex) -> {
+			Throwable cause = (ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex;
+			if (cause instanceof RedisNoScriptException) {
+				// First use, or Redis restarted or flushed its script cache: send the source once.
+				return current.<List<Object>>eval(script.source(), ScriptOutputType.MULTI, keys, args)
+					.toCompletableFuture();
+			}
+			return CompletableFuture.failedFuture(cause);
+		});
 	}
 
 	@Override

@@ -1,10 +1,13 @@
 package io.github.wshub.redis;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 import io.lettuce.core.AbstractRedisClient;
 import org.apache.commons.logging.Log;
@@ -164,6 +167,54 @@ final class PublishGate {
 	 * {@link BrokerUnavailableException}
 	 */
 	CompletableFuture<Long> send(byte[] channel, byte[] payload, @Nullable String topic) {
+		return send((publisher) -> publisher.publishCounting(channel, payload), (receivers) -> receivers, topic);
+	}
+
+	/**
+	 * Run a publishing script ({@link HistoryScripts#PUBLISH}) under the same rules as
+	 * {@link #send(byte[], byte[], String)}: the fence's ticket is checked, and the script's
+	 * {@code PUBLISH} count is the receivers the fence judges.
+	 * @param script the script
+	 * @param keys the keys
+	 * @param args the arguments
+	 * @param topic the topic
+	 * @return the script's reply, whose third element is the {@code PUBLISH} count, or a future
+	 * failed with a {@link BrokerUnavailableException}
+	 */
+	CompletableFuture<List<Object>> sendScript(HistoryScripts.Script script, byte[][] keys, byte[][] args,
+			String topic) {
+		return send((publisher) -> publisher.eval(script, keys, args), (reply) -> (Long) reply.get(2), topic);
+	}
+
+	/**
+	 * Run a script that publishes nothing, failing at once while stopped and after the publish
+	 * timeout.
+	 * @param script the script
+	 * @param keys the keys
+	 * @param args the arguments
+	 * @return the script's reply, or a future failed with a {@link BrokerUnavailableException}
+	 */
+	CompletableFuture<List<Object>> read(HistoryScripts.Script script, byte[][] keys, byte[][] args) {
+		Publisher current = this.publisher;
+		if (current == null) {
+			return CompletableFuture.failedFuture(
+					new BrokerUnavailableException("Redis broker is not running", new IllegalStateException()));
+		}
+		CompletableFuture<List<Object>> reply = current.eval(script, keys, args);
+		PublishDeadlines currentDeadlines = this.deadlines;
+		if (currentDeadlines != null) {
+			currentDeadlines.add(reply);
+		}
+		return reply.handle((result, ex) -> {
+			if (ex != null) {
+				throw new CompletionException(new BrokerUnavailableException("Redis did not answer a history read", ex));
+			}
+			return result;
+		});
+	}
+
+	private <T> CompletableFuture<T> send(Function<Publisher, CompletableFuture<T>> command,
+			ToLongFunction<T> receiversOf, @Nullable String topic) {
 		Publisher current = this.publisher;
 		if (current == null) {
 			return CompletableFuture.failedFuture(
@@ -177,21 +228,22 @@ final class PublishGate {
 					null));
 		}
 		PublishDeadlines currentDeadlines = this.deadlines;
-		CompletableFuture<Long> published = current.publishCounting(channel, payload);
+		CompletableFuture<T> published = command.apply(current);
 		if (currentDeadlines != null) {
 			currentDeadlines.add(published);
 		}
-		return published.handle((receivers, ex) -> {
+		return published.handle((reply, ex) -> {
 			String what = (topic != null) ? "the publish on topic '" + topic + "'" : "a control message";
 			if (ex != null) {
 				throw new CompletionException(new BrokerUnavailableException("Redis did not accept " + what, ex));
 			}
-			String refusal = (currentFence != null) ? currentFence.verdict(topic, ticket, receivers) : null;
+			String refusal = (currentFence != null) ? currentFence.verdict(topic, ticket, receiversOf.applyAsLong(reply))
+					: null;
 			if (refusal != null) {
 				throw new CompletionException(
 						new BrokerUnavailableException("Redis accepted " + what + ", but " + refusal, null));
 			}
-			return receivers;
+			return reply;
 		});
 	}
 

@@ -1,5 +1,6 @@
 package io.github.wshub.redis;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -28,6 +29,20 @@ interface Publisher {
 	 * @return a future completed with Redis' reply to {@code PUBLISH}
 	 */
 	CompletableFuture<Long> publishCounting(byte[] channel, byte[] payload);
+
+	/**
+	 * Run a Lua script ({@code EVALSHA}, falling back to {@code EVAL} when Redis does not know
+	 * it), without blocking. Only the Lettuce publisher supports scripts; history needs it.
+	 * @param script the script
+	 * @param keys the keys
+	 * @param args the arguments
+	 * @return a future completed with the script's array reply (integers as {@code Long}, strings
+	 * as {@code byte[]})
+	 */
+	default CompletableFuture<List<Object>> eval(HistoryScripts.Script script, byte[][] keys, byte[][] args) {
+		return CompletableFuture.failedFuture(
+				new UnsupportedOperationException("Topic history needs the Lettuce Redis client"));
+	}
 
 	/**
 	 * Release the connection or thread this publisher holds.

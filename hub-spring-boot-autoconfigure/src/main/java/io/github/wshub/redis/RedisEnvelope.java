@@ -14,6 +14,12 @@ import io.github.wshub.broker.BrokerMessage;
  * wshub1 &lt;published-at, microseconds since the epoch&gt; &lt;origin instance id&gt;\n
  * {"type":"message","topic":"chat.lobby","data":...}
  * </pre>
+ * On a topic with history the header line ends with the message's offset and epoch, which the
+ * publishing script ({@link HistoryScripts#PUBLISH}) appends, as it splices them into the frame:
+ * <pre class="code">
+ * wshub1 &lt;published-at&gt; &lt;origin&gt; &lt;offset&gt; &lt;epoch&gt;\n
+ * {"type":"message","topic":"chat.lobby","data":...,"offset":42,"epoch":"5f0c2a9e"}
+ * </pre>
  *
  * @author wshub
  */
@@ -26,9 +32,18 @@ final class RedisEnvelope {
 	private RedisEnvelope() {
 	}
 
+	/**
+	 * Return the header line of a message, without its line end, for the publishing script of
+	 * a topic with history.
+	 * @param message the message
+	 * @return {@code wshub1 <published-at> <origin>}
+	 */
+	static String header(BrokerMessage message) {
+		return MAGIC + message.publishedAtMicros() + " " + message.origin();
+	}
+
 	static byte[] encode(BrokerMessage message) {
-		byte[] header = (MAGIC + message.publishedAtMicros() + " " + message.origin() + "\n")
-			.getBytes(StandardCharsets.UTF_8);
+		byte[] header = (header(message) + "\n").getBytes(StandardCharsets.UTF_8);
 		byte[] frame = message.frame();
 		byte[] payload = new byte[header.length + frame.length];
 		System.arraycopy(header, 0, payload, 0, header.length);
@@ -74,10 +89,23 @@ final class RedisEnvelope {
 		catch (NumberFormatException ex) {
 			return null;
 		}
-		String origin = new String(payload, space + 1, newline - space - 1, StandardCharsets.UTF_8);
+		String rest = new String(payload, space + 1, newline - space - 1, StandardCharsets.UTF_8);
 		byte[] frame = new byte[payload.length - newline - 1];
 		System.arraycopy(payload, newline + 1, frame, 0, frame.length);
-		return new BrokerMessage(topic, frame, publishedAt, origin);
+		// Instance ids contain no spaces: more words are the offset and epoch of a history topic.
+		String[] words = rest.split(" ", -1);
+		if (words.length == 1) {
+			return new BrokerMessage(topic, frame, publishedAt, rest);
+		}
+		if (words.length != 3) {
+			return null;
+		}
+		try {
+			return new BrokerMessage(topic, frame, publishedAt, words[0], Long.parseLong(words[1]), words[2]);
+		}
+		catch (NumberFormatException ex) {
+			return null;
+		}
 	}
 
 }

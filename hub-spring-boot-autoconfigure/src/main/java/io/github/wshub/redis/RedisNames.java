@@ -15,7 +15,7 @@ import org.springframework.util.Assert;
  * finds most of the keys it touches only while it runs.
  * <p>
  * <b>Storage details.</b> With the default namespace {@code hub:}, the {@link RedisTopicBroker}
- * uses these Pub/Sub channels, and no keys:
+ * uses these Pub/Sub channels, and no keys unless topics have history (below):
  * <ul>
  * <li>{@code hub:topic:<topic>}: one channel per topic, e.g. {@code hub:topic:chat.lobby}. An
  * instance is subscribed while it has local subscribers (plus the unsubscribe grace period).
@@ -29,7 +29,7 @@ import org.springframework.util.Assert;
  * Commands: {@code SUBSCRIBE}, {@code UNSUBSCRIBE} on the listener container's connection,
  * {@code PUBLISH} on the connection factory's shared connection.
  * <p>
- * Only the {@link RedisConnectionRegistry} writes keys, each change in one Lua script (see
+ * The {@link RedisConnectionRegistry} writes these keys, each change in one Lua script (see
  * {@link RegistryScripts}):
  * <ul>
  * <li>{@code hub:instances}: SET of registered instance ids. {@code SADD} on every heartbeat,
@@ -45,6 +45,18 @@ import org.springframework.util.Assert;
  * </ul>
  * Hashes disappear when their last field is removed, so when every session has closed and every
  * instance has deregistered or been purged, the registry holds no key at all.
+ * <p>
+ * Topics with history ({@code hub.history.topics}) have two keys each, written only by the
+ * scripts of {@link HistoryScripts}; the topic is their hash tag, so both share one Cluster slot:
+ * <ul>
+ * <li>{@code hub:history:{<topic>}}: STREAM of the topic's last {@code hub.history.size}
+ * messages, entry id {@code 0-<offset>}, one field {@code f} holding the {@code message} frame.
+ * {@code XADD ... MAXLEN <size>} and {@code PEXPIRE <ttl>} on every publish; read with
+ * {@code XRANGE} and {@code XREVRANGE}.</li>
+ * <li>{@code hub:history-meta:{<topic>}}: HASH {@code epoch} and {@code offset} (the top
+ * offset), {@code HINCRBY} on every publish, with a TTL of 30 days renewed on every publish and
+ * read, so that an expired history and a Redis that lost its data stay distinguishable.</li>
+ * </ul>
  * <p>
  * <b>Redis Cluster.</b> These names carry no hash tag, and the registry's scripts touch keys of
  * many hash slots, so wshub needs a non-cluster Redis (standalone, Sentinel or master/replica).
@@ -69,6 +81,10 @@ final class RedisNames {
 	private static final String SESSIONS = "sessions";
 
 	private static final String USER = "user:";
+
+	private static final String HISTORY = "history:{";
+
+	private static final String HISTORY_META = "history-meta:{";
 
 	/**
 	 * Lua functions naming the registry's keys from the namespace ({@code ns}), an instance id
@@ -139,6 +155,25 @@ final class RedisNames {
 			return null;
 		}
 		return new String(channel, prefix, channel.length - prefix, StandardCharsets.UTF_8);
+	}
+
+	/**
+	 * Return the key of a topic's history stream. Its hash tag is the topic, so that it shares
+	 * a Redis Cluster slot with the topic's {@link #historyMetaKey meta hash}.
+	 * @param topic a topic with history
+	 * @return {@code <namespace>history:{<topic>}}
+	 */
+	String historyKey(String topic) {
+		return this.namespace + HISTORY + topic + "}";
+	}
+
+	/**
+	 * Return the key of a topic's history meta hash (epoch and top offset).
+	 * @param topic a topic with history
+	 * @return {@code <namespace>history-meta:{<topic>}}
+	 */
+	String historyMetaKey(String topic) {
+		return this.namespace + HISTORY_META + topic + "}";
 	}
 
 	/**

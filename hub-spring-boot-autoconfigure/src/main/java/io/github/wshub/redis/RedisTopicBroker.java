@@ -17,6 +17,9 @@ import io.github.wshub.broker.BrokerMessage;
 import io.github.wshub.broker.BrokerMessageListener;
 import io.github.wshub.broker.BrokerUnavailableException;
 import io.github.wshub.broker.ControlMessageListener;
+import io.github.wshub.broker.HistorySettings;
+import io.github.wshub.broker.HistorySlice;
+import io.github.wshub.broker.StreamPosition;
 import io.github.wshub.broker.TopicBroker;
 
 import org.springframework.context.SmartLifecycle;
@@ -86,6 +89,8 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 
 	private final Object lifecycleMonitor = new Object();
 
+	private volatile @Nullable RedisTopicHistory history;
+
 	private volatile boolean running;
 
 	private @Nullable ScheduledExecutorService timer;
@@ -126,6 +131,15 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 	// The probe and the fence ask for a confirmation; the reconciler, created after them, runs it.
 	private void requestConfirmation() {
 		this.reconciler.requestConfirmation();
+	}
+
+	/**
+	 * Set which topics keep a history (none by default). Needs the Lettuce client.
+	 * @param settings the history settings
+	 */
+	public void setHistorySettings(HistorySettings settings) {
+		Assert.notNull(settings, "'settings' must not be null");
+		this.history = settings.isEnabled() ? new RedisTopicHistory(this.names, this.publishing, settings) : null;
 	}
 
 	/**
@@ -217,7 +231,41 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 	}
 
 	@Override
+	public boolean hasHistory(String topic) {
+		RedisTopicHistory current = this.history;
+		return current != null && current.hasHistory(topic);
+	}
+
+	@Override
+	public CompletableFuture<@Nullable StreamPosition> publishWithPosition(BrokerMessage message) {
+		RedisTopicHistory current = this.history;
+		if (current == null || !current.hasHistory(message.topic())) {
+			return publish(message).thenApply((ignored) -> null);
+		}
+		if (this.probe.isKnownUnreachable()) {
+			return CompletableFuture.failedFuture(new BrokerUnavailableException("Redis is unreachable", null));
+		}
+		return current.publish(message).thenApply((position) -> position);
+	}
+
+	@Override
+	public CompletableFuture<HistorySlice> readHistory(String topic, long afterOffset, int limit) {
+		RedisTopicHistory current = this.history;
+		if (current == null || !current.hasHistory(topic)) {
+			return TopicBroker.super.readHistory(topic, afterOffset, limit);
+		}
+		if (this.probe.isKnownUnreachable()) {
+			return CompletableFuture.failedFuture(new BrokerUnavailableException("Redis is unreachable", null));
+		}
+		return current.read(topic, afterOffset, limit);
+	}
+
+	@Override
 	public CompletableFuture<Void> publish(BrokerMessage message) {
+		RedisTopicHistory current = this.history;
+		if (current != null && current.hasHistory(message.topic())) {
+			return publishWithPosition(message).thenApply((position) -> null);
+		}
 		return send(this.names.topicChannelBytes(message.topic()), RedisEnvelope.encode(message), message.topic())
 			.thenApply((receivers) -> null);
 	}

@@ -1,5 +1,6 @@
 package io.github.wshub.session;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import org.apache.commons.logging.Log;
@@ -11,6 +12,8 @@ import io.github.wshub.instrumentation.HubInstrumentation;
 import io.github.wshub.instrumentation.HubInstrumentation.PublishSource;
 import io.github.wshub.instrumentation.HubInstrumentation.RefusalReason;
 import io.github.wshub.broker.BrokerMessage;
+import io.github.wshub.broker.HistorySettings;
+import io.github.wshub.broker.HistorySlice;
 import io.github.wshub.broker.TopicBroker;
 import io.github.wshub.protocol.ClientFrame;
 import io.github.wshub.protocol.EncodedFrame;
@@ -53,6 +56,8 @@ public class HubProtocolHandler {
 
 	private volatile HubInstrumentation instrumentation = HubInstrumentation.NONE;
 
+	private volatile HistorySettings history = HistorySettings.NONE;
+
 	/**
 	 * Create a protocol handler.
 	 * @param codec the frame codec
@@ -77,6 +82,16 @@ public class HubProtocolHandler {
 	 */
 	public void setInstrumentation(HubInstrumentation instrumentation) {
 		this.instrumentation = instrumentation;
+	}
+
+	/**
+	 * Set the history limits: {@code history} requests read at most {@link HistorySettings#size()}
+	 * messages, a recovery at most {@link HistorySettings#maxRecover()}. Which topics have
+	 * history is the broker's to say ({@link TopicBroker#hasHistory}).
+	 * @param history the history settings
+	 */
+	public void setHistorySettings(HistorySettings history) {
+		this.history = history;
 	}
 
 	/**
@@ -132,6 +147,7 @@ public class HubProtocolHandler {
 				case SUBSCRIBE -> subscribe(session, frame);
 				case UNSUBSCRIBE -> unsubscribe(session, frame);
 				case PUBLISH -> publish(session, frame);
+				case HISTORY -> history(session, frame);
 			}
 		}
 		catch (RuntimeException ex) {
@@ -188,6 +204,12 @@ public class HubProtocolHandler {
 					"At most " + this.settings.maxSubscriptionsPerSession() + " subscriptions per session"));
 			return;
 		}
+		ClientFrame.Since since = frame.since();
+		JsonNode id = frame.id();
+		if (since != null && id != null && !session.getTopics().contains(topic) && this.broker.hasHistory(topic)) {
+			subscribeRecovering(session, topic, since, id);
+			return;
+		}
 		LocalTopicRegistry.Subscription subscription = this.registry.subscribe(session, topic);
 		CompletableFuture<@Nullable EncodedFrame> reply = subscription.confirmed()
 			.handle((ignored, ex) -> {
@@ -202,6 +224,93 @@ public class HubProtocolHandler {
 							"Subscription to '" + topic + "' could not be confirmed");
 				}
 				return ack(frame.id());
+			});
+		session.reply(reply);
+	}
+
+	/**
+	 * Subscribe with recovery: buffer the topic's live messages for the session, subscribe,
+	 * read the history after {@code since} once the subscription is confirmed (so every later
+	 * message arrives live), answer with the recovered messages in the {@code ack}, then send
+	 * the buffered live messages above the history's top.
+	 */
+	private void subscribeRecovering(HubSession session, String topic, ClientFrame.Since since, JsonNode id) {
+		Recovery recovery = session.startRecovery(topic);
+		LocalTopicRegistry.Subscription subscription = this.registry.subscribe(session, topic);
+		int maxRecover = this.history.maxRecover();
+		// A bogus offset reads nothing (an id past any offset) and only learns the position.
+		long after = (since.offset() < 0) ? Long.MAX_VALUE : since.offset();
+		long[] floor = { -1 };
+		CompletableFuture<@Nullable EncodedFrame> reply = subscription.confirmed()
+			.thenCompose((ignored) -> this.broker.readHistory(topic, after, maxRecover))
+			.handle((slice, ex) -> {
+				if (ex != null) {
+					// Failed: no floor (-1), the recovery ends and filters nothing from now on.
+					this.registry.rollback(session, subscription);
+					if (session.isClosed()) {
+						return null;
+					}
+					return errorFrame(id, ErrorCode.BROKER_UNAVAILABLE,
+							"Subscription to '" + topic + "' could not be confirmed");
+				}
+				floor[0] = slice.top();
+				boolean recovered = isRecovered(since, slice, maxRecover);
+				this.instrumentation.recoveryAnswered(recovered);
+				List<byte[]> messages = recovered ? slice.entries().stream().map(HistorySlice.Entry::frame).toList()
+						: List.of();
+				return this.codec.ack(id, recovered, slice.epoch(), slice.top(), messages);
+			});
+		session.reply(reply, () -> session.releaseRecovery(topic, recovery, floor[0]));
+	}
+
+	/**
+	 * Whether a history read holds everything after {@code since}: same epoch, and every
+	 * offset from {@code since.offset() + 1} to the top, at most {@code maxRecover} of them.
+	 */
+	static boolean isRecovered(ClientFrame.Since since, HistorySlice slice, int maxRecover) {
+		long offset = since.offset();
+		long top = slice.top();
+		if (!since.epoch().equals(slice.epoch()) || offset < 0 || offset > top || top - offset > maxRecover) {
+			return false;
+		}
+		List<HistorySlice.Entry> entries = slice.entries();
+		if (entries.size() != top - offset) {
+			return false;
+		}
+		long expected = offset + 1;
+		for (HistorySlice.Entry entry : entries) {
+			if (entry.offset() != expected++) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	private void history(HubSession session, ClientFrame frame) {
+		String topic = frame.topic();
+		if (!this.authorizer.canSubscribe(session, topic)) {
+			session.reply(error(frame.id(), ErrorCode.FORBIDDEN, "Not allowed to read '" + topic + "'"));
+			return;
+		}
+		if (!this.broker.hasHistory(topic)) {
+			session.reply(error(frame.id(), ErrorCode.NO_HISTORY, "Topic '" + topic + "' keeps no history"));
+			return;
+		}
+		JsonNode id = frame.id();
+		if (id == null) {
+			// Nobody would see the answer.
+			return;
+		}
+		int size = this.history.size();
+		int limit = (frame.limit() == 0) ? size : Math.min(frame.limit(), size);
+		CompletableFuture<@Nullable EncodedFrame> reply = this.broker.readHistory(topic, -1, limit)
+			.handle((slice, ex) -> {
+				if (ex != null) {
+					return errorFrame(id, ErrorCode.BROKER_UNAVAILABLE,
+							"History of '" + topic + "' could not be read");
+				}
+				List<byte[]> messages = slice.entries().stream().map(HistorySlice.Entry::frame).toList();
+				return this.codec.ack(id, null, slice.epoch(), slice.top(), messages);
 			});
 		session.reply(reply);
 	}
@@ -221,15 +330,19 @@ public class HubProtocolHandler {
 		JsonNode data = frame.data();
 		BrokerMessage message = BrokerMessage.now(topic, this.codec.encodeMessage(topic, data),
 				this.sessions.getInstanceId());
-		CompletableFuture<@Nullable EncodedFrame> reply = this.broker.publish(message)
-			.handle((ignored, ex) -> {
+		CompletableFuture<@Nullable EncodedFrame> reply = this.broker.publishWithPosition(message)
+			.handle((position, ex) -> {
 				if (ex != null) {
 					this.instrumentation.messageRefused(RefusalReason.BROKER_UNAVAILABLE);
 					return errorFrame(frame.id(), ErrorCode.BROKER_UNAVAILABLE,
 							"Publish to '" + topic + "' was not accepted by the broker");
 				}
 				this.instrumentation.messagePublished(PublishSource.CLIENT);
-				return ack(frame.id());
+				JsonNode id = frame.id();
+				if (position != null && id != null) {
+					return this.codec.ack(id, position.epoch(), position.offset());
+				}
+				return ack(id);
 			});
 		session.reply(reply);
 	}

@@ -46,6 +46,8 @@ public final class HubSession implements SessionIdentity {
 	// newer one. Only changed under the topic's lock in LocalTopicRegistry.
 	private final Map<String, Long> subscribeAttempts = new ConcurrentHashMap<>();
 
+	private final SessionRecoveries recoveries = new SessionRecoveries();
+
 	private volatile boolean closing;
 
 	// Set when the hub handles the close, before the session's topics are removed; see
@@ -166,6 +168,51 @@ public final class HubSession implements SessionIdentity {
 
 	void forgetSubscribeAttempts(String topic) {
 		this.subscribeAttempts.remove(topic);
+		this.recoveries.forget(topic);
+	}
+
+	/**
+	 * Start recovering a topic: from now until {@link #releaseRecovery}, the topic's messages for
+	 * this session are buffered instead of sent. Must be called before the session is added to
+	 * the topic's subscribers.
+	 * @param topic the topic
+	 * @return the recovery, to release
+	 */
+	Recovery startRecovery(String topic) {
+		return this.recoveries.start(topic);
+	}
+
+	/**
+	 * Send the messages buffered during a recovery, after its {@code ack}: those with an offset
+	 * above {@code floor} (the recovery's history read ended there), and from now on drop
+	 * messages at or below {@code floor}, which may still be on their way.
+	 * @param recovery the recovery
+	 * @param floor the top offset the recovery read, or {@code -1} when it failed: then
+	 * everything buffered is sent and the recovery is forgotten
+	 */
+	void releaseRecovery(String topic, Recovery recovery, long floor) {
+		this.recoveries.release(topic, recovery, floor, this::send);
+	}
+
+	/**
+	 * Send a topic message, or buffer it while the topic is recovering (see
+	 * {@link #startRecovery}). Called on the topic's dispatch lane.
+	 * @param topic the topic
+	 * @param offset the message's offset, 0 without history
+	 * @param frame the frame
+	 * @return {@code true} if the frame was written, queued or buffered
+	 */
+	boolean sendTopicMessage(String topic, long offset, EncodedFrame frame) {
+		Recovery.Verdict verdict = this.recoveries.offer(topic, offset, frame);
+		if (verdict == null || verdict == Recovery.Verdict.SEND) {
+			return send(frame);
+		}
+		if (verdict == Recovery.Verdict.OVERFLOW) {
+			this.instrumentation.messageDropped(DropReason.SLOW_CONSUMER, 1);
+			close(HubCloseStatus.SLOW_CONSUMER);
+			return false;
+		}
+		return verdict == Recovery.Verdict.BUFFERED;
 	}
 
 	/**
@@ -237,6 +284,16 @@ public final class HubSession implements SessionIdentity {
 	 * @param reply the reply, completing with {@code null} when there is nothing to send
 	 */
 	void reply(CompletableFuture<? extends @Nullable EncodedFrame> reply) {
+		reply(reply, null);
+	}
+
+	/**
+	 * Like {@link #reply(CompletableFuture)}, then run an action right after the reply was
+	 * sent, on the thread that sent it.
+	 * @param reply the reply, completing with {@code null} when there is nothing to send
+	 * @param afterSend the action, or {@code null}
+	 */
+	void reply(CompletableFuture<? extends @Nullable EncodedFrame> reply, @Nullable Runnable afterSend) {
 		CompletableFuture<Void> previous = this.replies;
 		if (previous.isDone() && reply.isDone()) {
 			// Fast path on the container thread: nothing to wait for, nothing to reorder.
@@ -244,11 +301,17 @@ public final class HubSession implements SessionIdentity {
 			if (frame != null) {
 				send(frame);
 			}
+			if (afterSend != null) {
+				afterSend.run();
+			}
 			return;
 		}
 		this.replies = previous.thenCompose((ignored) -> reply).thenAcceptAsync((frame) -> {
 			if (frame != null) {
 				send(frame);
+			}
+			if (afterSend != null) {
+				afterSend.run();
 			}
 		}, this.replyExecutor).exceptionally((ex) -> {
 			logger.error("Reply to session " + getId() + " failed", ex);

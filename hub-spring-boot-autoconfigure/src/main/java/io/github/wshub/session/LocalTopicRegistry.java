@@ -11,9 +11,11 @@ import io.github.wshub.instrumentation.HubInstrumentation;
 import io.github.wshub.instrumentation.HubInstrumentation.DropReason;
 import io.github.wshub.broker.BrokerMessage;
 import io.github.wshub.broker.BrokerMessageListener;
+import io.github.wshub.broker.HistorySettings;
 import io.github.wshub.dispatch.DispatchLanes;
 import io.github.wshub.broker.TopicBroker;
 import io.github.wshub.protocol.EncodedFrame;
+import io.github.wshub.protocol.HubCloseStatus;
 
 import org.springframework.util.Assert;
 
@@ -37,6 +39,8 @@ public final class LocalTopicRegistry implements BrokerMessageListener {
 
 	private final DispatchLanes lanes;
 
+	private final HistoryGapRepair gaps;
+
 	private volatile HubInstrumentation instrumentation = HubInstrumentation.NONE;
 
 	/**
@@ -50,6 +54,17 @@ public final class LocalTopicRegistry implements BrokerMessageListener {
 		Assert.notNull(lanes, "'lanes' must not be null");
 		this.broker = broker;
 		this.lanes = lanes;
+		this.gaps = new HistoryGapRepair(broker, this::fanOut, this::closeSubscribers);
+	}
+
+	/**
+	 * Set the history limits: a gap of more than {@link HistorySettings#maxRecover()} messages
+	 * is not read back (see {@link HistoryGapRepair}).
+	 * @param settings the history settings
+	 */
+	public void setHistorySettings(HistorySettings settings) {
+		Assert.notNull(settings, "'settings' must not be null");
+		this.gaps.setMaxRepair(settings.maxRecover());
 	}
 
 	/**
@@ -59,6 +74,7 @@ public final class LocalTopicRegistry implements BrokerMessageListener {
 	public void setInstrumentation(HubInstrumentation instrumentation) {
 		Assert.notNull(instrumentation, "'instrumentation' must not be null");
 		this.instrumentation = instrumentation;
+		this.gaps.setInstrumentation(instrumentation);
 	}
 
 	/**
@@ -151,6 +167,7 @@ public final class LocalTopicRegistry implements BrokerMessageListener {
 		session.forgetSubscribeAttempts(topic);
 		boolean removed = sessions.remove(session);
 		if (removed && sessions.isEmpty()) {
+			this.gaps.forget(topic);
 			this.broker.unsubscribe(topic);
 		}
 		return removed;
@@ -208,11 +225,34 @@ public final class LocalTopicRegistry implements BrokerMessageListener {
 		if (sessions == null || sessions.isEmpty()) {
 			return;
 		}
+		if (message.offset() > 0) {
+			// A topic with history: in offset order, a lost message read back first.
+			this.gaps.deliver(message);
+		}
+		else {
+			fanOut(message);
+		}
+	}
+
+	private void closeSubscribers(String topic) {
+		Set<HubSession> sessions = this.subscribers.get(topic);
+		if (sessions != null) {
+			for (HubSession session : sessions.toArray(new HubSession[0])) {
+				session.close(HubCloseStatus.STATE_LOST);
+			}
+		}
+	}
+
+	private void fanOut(BrokerMessage message) {
+		Set<HubSession> sessions = this.subscribers.get(message.topic());
+		if (sessions == null || sessions.isEmpty()) {
+			return;
+		}
 		long start = System.nanoTime();
 		EncodedFrame frame = new EncodedFrame(message.frame());
 		int delivered = 0;
 		for (HubSession session : sessions) {
-			if (session.send(frame)) {
+			if (session.sendTopicMessage(message.topic(), message.offset(), frame)) {
 				delivered++;
 			}
 		}

@@ -1,5 +1,6 @@
 package io.github.wshub.autoconfigure;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -238,6 +239,51 @@ class HubAutoConfigurationTests {
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
 				.hasMessageContaining("'maxAnonymousSessionsPerAddress' must be positive"));
+	}
+
+	@Test
+	void historyIsOffByDefault() {
+		withRedis().run((context) -> {
+			HubProperties.History history = context.getBean(HubProperties.class).getHistory();
+			assertThat(history.getTopics()).isEmpty();
+			assertThat(history.getSize()).isEqualTo(100);
+			assertThat(history.getTtl()).isEqualTo(Duration.ofMinutes(10));
+			assertThat(history.getMaxRecover()).isEqualTo(1000);
+			assertThat(context.getBean(TopicBroker.class).hasHistory("chat.lobby")).isFalse();
+		});
+	}
+
+	@Test
+	void historyTopicsAreAppliedToTheRedisBroker() {
+		withRedis().withPropertyValues("hub.history.topics=chat.**,news.*", "hub.history.size=10",
+				"hub.history.ttl=1m", "hub.history.max-recover=20")
+			.run((context) -> {
+				HubProperties.History history = context.getBean(HubProperties.class).getHistory();
+				assertThat(history.getSize()).isEqualTo(10);
+				assertThat(history.getTtl()).isEqualTo(Duration.ofMinutes(1));
+				assertThat(history.getMaxRecover()).isEqualTo(20);
+				TopicBroker broker = context.getBean(TopicBroker.class);
+				assertThat(broker.hasHistory("chat.lobby.main")).isTrue();
+				assertThat(broker.hasHistory("news.sport")).isTrue();
+				assertThat(broker.hasHistory("news.sport.football")).isFalse();
+				assertThat(broker.hasHistory("other")).isFalse();
+			});
+	}
+
+	@Test
+	void historySizeMustBePositive() {
+		withRedis().withPropertyValues("hub.history.topics=chat.**", "hub.history.size=0")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("'size' must be positive"));
+	}
+
+	@Test
+	void historyPatternsWithUserPlaceholderFail() {
+		withRedis().withPropertyValues("hub.history.topics=user.{user}.**")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("must not contain '{'"));
 	}
 
 	private static WebSocketSession anonymousSession(String id, String address) {

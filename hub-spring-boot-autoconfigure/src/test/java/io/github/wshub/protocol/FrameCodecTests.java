@@ -1,9 +1,11 @@
 package io.github.wshub.protocol;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -80,6 +82,49 @@ class FrameCodecTests {
 
 	private static String text(EncodedFrame frame) {
 		return new String(frame.bytes(), StandardCharsets.UTF_8);
+	}
+
+	@Test
+	void decodeSubscribeWithSince() {
+		ClientFrame frame = this.codec
+			.decode("{\"type\":\"subscribe\",\"topic\":\"t\",\"id\":1,\"since\":{\"epoch\":\"e1\",\"offset\":41}}");
+		assertThat(frame.since()).isEqualTo(new ClientFrame.Since("e1", 41));
+		assertThat(this.codec.decode("{\"type\":\"subscribe\",\"topic\":\"t\"}").since()).isNull();
+		assertThat(this.codec.decode("{\"type\":\"subscribe\",\"topic\":\"t\",\"since\":null}").since()).isNull();
+	}
+
+	@Test
+	void malformedSinceIsInvalidNotAnError() {
+		for (String since : new String[] { "1", "\"x\"", "[]", "{}", "{\"epoch\":1,\"offset\":1}",
+				"{\"epoch\":\"e\",\"offset\":\"1\"}", "{\"epoch\":\"e\",\"offset\":1.5}",
+				"{\"epoch\":\"e\",\"offset\":123456789012345678901234567890}" }) {
+			ClientFrame frame = this.codec.decode("{\"type\":\"subscribe\",\"topic\":\"t\",\"since\":" + since + "}");
+			assertThat(frame.since()).as(since).isSameAs(ClientFrame.Since.INVALID);
+		}
+	}
+
+	@Test
+	void decodeHistory() {
+		ClientFrame frame = this.codec.decode("{\"type\":\"history\",\"topic\":\"t\",\"id\":1,\"limit\":5}");
+		assertThat(frame.type()).isEqualTo(ClientFrame.Type.HISTORY);
+		assertThat(frame.limit()).isEqualTo(5);
+		assertThat(this.codec.decode("{\"type\":\"history\",\"topic\":\"t\"}").limit()).isZero();
+		assertCode("{\"type\":\"history\",\"topic\":\"t\",\"limit\":0}", ErrorCode.INVALID_FRAME);
+		assertCode("{\"type\":\"history\",\"topic\":\"t\",\"limit\":\"5\"}", ErrorCode.INVALID_FRAME);
+		assertCode("{\"type\":\"history\",\"topic\":\"t\",\"limit\":99999999999}", ErrorCode.INVALID_FRAME);
+	}
+
+	@Test
+	void encodeHistoryAcks() {
+		JsonNode id = this.codec.decode("{\"type\":\"publish\",\"topic\":\"t\",\"data\":1,\"id\":\"p\"}").id();
+		assertThat(text(this.codec.ack(id, "e1", 7))).isEqualTo("{\"type\":\"ack\",\"id\":\"p\",\"offset\":7,\"epoch\":\"e1\"}");
+		byte[] message = "{\"type\":\"message\",\"topic\":\"t\",\"data\":1,\"offset\":7,\"epoch\":\"e1\"}"
+			.getBytes(StandardCharsets.UTF_8);
+		assertThat(text(this.codec.ack(id, true, "e1", 7, List.of(message))))
+			.isEqualTo("{\"type\":\"ack\",\"id\":\"p\",\"recovered\":true,\"epoch\":\"e1\",\"offset\":7,\"messages\":["
+					+ new String(message, StandardCharsets.UTF_8) + "]}");
+		assertThat(text(this.codec.ack(id, null, "e1", 0, List.of())))
+			.isEqualTo("{\"type\":\"ack\",\"id\":\"p\",\"epoch\":\"e1\",\"offset\":0,\"messages\":[]}");
 	}
 
 	private void assertCode(String payload, ErrorCode code) {

@@ -36,4 +36,20 @@ class RedisEnvelopeTests {
 		assertThat(RedisEnvelope.decode("t", new byte[0])).isNull();
 	}
 
+	@Test
+	void historyHeaderCarriesOffsetAndEpoch() {
+		byte[] payload = "wshub1 17 host-1 42 5f0c2a9e\n{\"type\":\"message\",\"offset\":42}"
+			.getBytes(StandardCharsets.UTF_8);
+		BrokerMessage decoded = RedisEnvelope.decode("t", payload);
+		assertThat(decoded.origin()).isEqualTo("host-1");
+		assertThat(decoded.offset()).isEqualTo(42);
+		assertThat(decoded.epoch()).isEqualTo("5f0c2a9e");
+		assertThat(new String(decoded.frame(), StandardCharsets.UTF_8)).isEqualTo("{\"type\":\"message\",\"offset\":42}");
+		BrokerMessage plain = RedisEnvelope.decode("t", "wshub1 17 host-1\n{}".getBytes(StandardCharsets.UTF_8));
+		assertThat(plain.offset()).isZero();
+		assertThat(plain.epoch()).isNull();
+		assertThat(RedisEnvelope.decode("t", "wshub1 17 host-1 x e\n{}".getBytes(StandardCharsets.UTF_8))).isNull();
+		assertThat(RedisEnvelope.decode("t", "wshub1 17 host-1 4\n{}".getBytes(StandardCharsets.UTF_8))).isNull();
+	}
+
 }
