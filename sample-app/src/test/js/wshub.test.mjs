@@ -390,3 +390,156 @@ test('invalid arguments are refused', () => {
 	const { client } = setup();
 	return assert.rejects(client.subscribe('chat.lobby'), TypeError);
 });
+
+// History and recovery (docs/protocol.md, "History and recovery").
+
+const E = 'epoch-1';
+const msg = (topic, data, offset, epoch = E) => ({ type: 'message', topic, data, offset, epoch });
+
+/** Connected, subscribed to `topic` (acked), collecting the handler's data. */
+function subscribedTo(topic = 'chat.lobby') {
+	const context = connected();
+	const received = [];
+	context.client.subscribe(topic, (data) => received.push(data));
+	context.socket().receive({ type: 'ack', id: context.socket().lastSent().id });
+	return { ...context, received };
+}
+
+/** Drops the connection with `code`, runs the reconnect timer and opens the new socket. */
+function reconnect({ timers, socket }, code = 1006) {
+	socket().drop(code);
+	timers.runNext();
+	socket().open();
+	socket().welcome();
+}
+
+test('after a reconnect a history topic is resubscribed with since its last epoch and offset', () => {
+	const context = subscribedTo();
+	const positions = [];
+	context.client.subscribe('chat.lobby', (data, topic, position) => positions.push(position));
+	context.socket().receive({ type: 'ack', id: context.socket().lastSent().id });
+	context.socket().receive(msg('chat.lobby', 'a', 41));
+	context.socket().receive(msg('chat.lobby', 'b', 42));
+	assert.deepEqual(positions, [{ epoch: E, offset: 41 }, { epoch: E, offset: 42 }]);
+	reconnect(context);
+	const frame = context.socket().lastSent();
+	assert.deepEqual(frame, { type: 'subscribe', topic: 'chat.lobby', id: frame.id, since: { epoch: E, offset: 42 } });
+});
+
+test('recovered messages reach the handler in order, before live ones', async () => {
+	const context = subscribedTo();
+	const { client, socket, received } = context;
+	const recoveries = [];
+	client.on('recovery', (topic, detail) => recoveries.push([topic, detail]));
+	socket().receive(msg('chat.lobby', 'a', 42));
+	reconnect(context);
+	const id = socket().lastSent().id;
+	socket().receive({ type: 'ack', id, recovered: true, epoch: E, offset: 44,
+		messages: [msg('chat.lobby', 'b', 43), msg('chat.lobby', 'c', 44)] });
+	socket().receive(msg('chat.lobby', 'd', 45));
+	assert.deepEqual(received, ['a', 'b', 'c', 'd']);
+	assert.deepEqual(recoveries, [['chat.lobby', { recovered: true, missed: 2, epoch: E, offset: 44 }]]);
+});
+
+test('messages at or below the last delivered offset of the epoch are dropped', () => {
+	const context = subscribedTo();
+	const { socket, received } = context;
+	socket().receive(msg('chat.lobby', 'a', 42));
+	socket().receive(msg('chat.lobby', 'a again', 42));
+	socket().receive(msg('chat.lobby', 'older', 41));
+	reconnect(context);
+	socket().receive({ type: 'ack', id: socket().lastSent().id, recovered: true, epoch: E, offset: 43,
+		messages: [msg('chat.lobby', 'a once more', 42), msg('chat.lobby', 'b', 43)] });
+	socket().receive(msg('chat.lobby', 'b again', 43));
+	socket().receive(msg('chat.lobby', 'c', 44));
+	socket().receive(msg('chat.lobby', 'new epoch', 1, 'epoch-2'));
+	assert.deepEqual(received, ['a', 'b', 'c', 'new epoch']);
+});
+
+test('recovered:false is a recovery event, and live messages go on from the ack position', () => {
+	const context = subscribedTo();
+	const { client, socket, received } = context;
+	const recoveries = [];
+	client.on('recovery', (topic, detail) => recoveries.push([topic, detail]));
+	socket().receive(msg('chat.lobby', 'a', 42));
+	reconnect(context);
+	socket().receive({ type: 'ack', id: socket().lastSent().id, recovered: false, epoch: E, offset: 900, messages: [] });
+	socket().receive(msg('chat.lobby', 'live', 901));
+	assert.deepEqual(received, ['a', 'live']);
+	reconnect(context);
+	assert.deepEqual(socket().lastSent().since, { epoch: E, offset: 901 });
+	socket().receive({ type: 'ack', id: socket().lastSent().id, recovered: false, epoch: 'epoch-2', offset: 3 });
+	assert.deepEqual(recoveries, [
+		['chat.lobby', { recovered: false, missed: 858, epoch: E, offset: 900 }],
+		['chat.lobby', { recovered: false, missed: null, epoch: 'epoch-2', offset: 3 }]]);
+	socket().receive(msg('chat.lobby', 'old', 3, 'epoch-2'));
+	socket().receive(msg('chat.lobby', 'next', 4, 'epoch-2'));
+	assert.deepEqual(received, ['a', 'live', 'next']);
+});
+
+test('a 4005 close (state lost) reconnects and recovers', () => {
+	const context = subscribedTo();
+	const { client, socket, states, received } = context;
+	socket().receive(msg('chat.lobby', 'a', 7));
+	socket().drop(4005, 'state lost');
+	assert.equal(client.state, 'reconnecting');
+	assert.equal(states[states.length - 1].code, 4005);
+	context.timers.runNext();
+	socket().open();
+	const frame = socket().lastSent();
+	assert.deepEqual(frame.since, { epoch: E, offset: 7 });
+	socket().receive({ type: 'ack', id: frame.id, recovered: true, epoch: E, offset: 8, messages: [msg('chat.lobby', 'b', 8)] });
+	assert.deepEqual(received, ['a', 'b']);
+});
+
+test('a publish ack gives a history topic its start before any message arrived', async () => {
+	const context = subscribedTo();
+	const { client, socket, received } = context;
+	const published = client.publish('chat.lobby', 'mine');
+	socket().receive({ type: 'ack', id: socket().lastSent().id, offset: 10, epoch: E });
+	assert.equal(await published, undefined);
+	socket().receive(msg('chat.lobby', 'earlier', 9));
+	socket().receive(msg('chat.lobby', 'mine', 10));
+	assert.deepEqual(received, ['earlier', 'mine'], 'the ack drops nothing');
+	const other = subscribedTo('chat.dev');
+	const publishedThere = other.client.publish('chat.dev', 'x');
+	other.socket().receive({ type: 'ack', id: other.socket().lastSent().id, offset: 10, epoch: E });
+	await publishedThere;
+	reconnect(other);
+	assert.deepEqual(other.socket().lastSent().since, { epoch: E, offset: 9 });
+});
+
+test('history() resolves with the messages of the ack', async () => {
+	const { client, socket } = connected();
+	const read = client.history('chat.lobby', 2);
+	const frame = socket().lastSent();
+	assert.deepEqual(frame, { type: 'history', topic: 'chat.lobby', limit: 2, id: frame.id });
+	socket().receive({ type: 'ack', id: frame.id, epoch: E, offset: 44,
+		messages: [msg('chat.lobby', { text: 'b' }, 43), msg('chat.lobby', 'c', 44)] });
+	assert.deepEqual(await read, [{ data: { text: 'b' }, offset: 43, epoch: E }, { data: 'c', offset: 44, epoch: E }]);
+	const all = client.history('chat.lobby');
+	assert.equal('limit' in socket().lastSent(), false);
+	socket().receive({ type: 'ack', id: socket().lastSent().id, epoch: E, offset: 0, messages: [] });
+	assert.deepEqual(await all, []);
+	const none = client.history('chat.plain', 5);
+	socket().receive({ type: 'error', id: socket().lastSent().id, code: 'no_history', message: 'No history' });
+	await assert.rejects(none, { code: 'no_history', topic: 'chat.plain' });
+	socket().drop(1006);
+	await assert.rejects(client.history('chat.lobby'), { code: 'not_connected' });
+});
+
+test('topics without history are resubscribed without since and get no recovery event', () => {
+	const context = subscribedTo('chat.plain');
+	const { client, socket, received } = context;
+	const recoveries = [];
+	client.on('recovery', (...args) => recoveries.push(args));
+	socket().receive({ type: 'message', topic: 'chat.plain', data: 'x' });
+	socket().receive({ type: 'message', topic: 'chat.plain', data: 'x' });
+	reconnect(context);
+	const frame = socket().lastSent();
+	assert.deepEqual(frame, { type: 'subscribe', topic: 'chat.plain', id: frame.id });
+	socket().receive({ type: 'ack', id: frame.id });
+	socket().receive({ type: 'message', topic: 'chat.plain', data: 'y' });
+	assert.deepEqual(received, ['x', 'x', 'y']);
+	assert.deepEqual(recoveries, []);
+});

@@ -15,8 +15,18 @@
  * The client reconnects by itself after a close whose code asks for it (see shouldReconnect),
  * with capped exponential backoff and jitter, trying the next URL of its list on every attempt,
  * and resubscribes every topic after each reconnect. A refused handshake (an instance answering
- * 503 while it drains) reaches browsers as 1006, so it is retried as well. Messages published
- * while the client was disconnected are not delivered (protocol v1 is at most once).
+ * 503 while it drains) reaches browsers as 1006, so it is retried as well. On topics without
+ * history, messages published while the client was disconnected are not delivered.
+ *
+ * On topics with history (docs/protocol.md, "History and recovery") the client keeps the epoch
+ * and offset of the last message delivered, resubscribes with `since` after every reconnect
+ * (4005, state lost, is one of the reconnecting close codes) and passes the recovered messages to
+ * the topic's handler, oldest first, before the live ones; a message at or below the last
+ * delivered offset of the same epoch is dropped. Every recovery answer is a 'recovery' event:
+ *
+ *   hub.on('recovery', (topic, { recovered, missed }) => {
+ *     if (!recovered) reloadFromTheApplication(topic); // `missed` messages are lost (null: unknown)
+ *   });
  *
  * @author wshub
  */
@@ -54,8 +64,31 @@ const OPEN = 1;
  * @property {number} [delay] ms until the next attempt (state 'reconnecting')
  * @property {string} [url] the URL being connected to
  *
- * @typedef {(data: any, topic: string) => void} MessageHandler
+ * @typedef {(data: any, topic: string, position?: Position) => void} MessageHandler
+ *
+ * @typedef {object} Position a message's place in a history topic
+ * @property {string} epoch the topic's epoch: offsets compare only within one epoch
+ * @property {number} offset the message's offset, 1, 2, 3, ... per epoch
+ *
+ * @typedef {object} Recovery the detail of a 'recovery' event
+ * @property {boolean} recovered true: every missed message was delivered to the handler before
+ * this event; false: they are lost (the epoch changed or the history no longer holds them), and
+ * the application must re-read its state; live messages continue from `epoch` and `offset`
+ * @property {number | null} missed how many messages the topic got while the client was away
+ * (delivered when recovered), or null when unknown (another epoch)
+ * @property {string} epoch the topic's epoch now
+ * @property {number} offset the topic's latest offset now
+ *
+ * @typedef {object} HistoryMessage a message read with history()
+ * @property {any} data the published value
+ * @property {number} offset its offset
+ * @property {string} epoch its epoch
  */
+
+/** Whether a frame carries a history position. */
+function hasPosition(frame) {
+	return typeof frame.epoch === 'string' && Number.isSafeInteger(frame.offset);
+}
 
 /**
  * Whether to reconnect after a close with this code; mirrors HubCloseStatus.shouldReconnect.
@@ -94,7 +127,7 @@ export class WshubError extends Error {
 	}
 }
 
-/** A wshub connection that survives reconnects. Events: state, welcome, direct, error. */
+/** A wshub connection that survives reconnects. Events: state, welcome, direct, recovery, error. */
 export class WshubClient {
 	/** @type {ConnectionState} the connection state */
 	state = 'closed';
@@ -107,9 +140,15 @@ export class WshubClient {
 	#nextId = 1;
 	#socket = null;
 	#timer = null;
-	/** @type {Map<number, {resolve: Function, reject: Function, topic: string}>} */
+	/** @type {Map<number, {resolve: Function, reject: Function, topic: string, onAck?: Function}>} */
 	#pending = new Map();
-	/** @type {Map<string, {handler: MessageHandler, waiting: {resolve: Function, reject: Function}[]}>} */
+	/**
+	 * Per topic: its handler, the subscribes waiting for a connection, the position of the last
+	 * message delivered (history topics), and `hint`, a position known from a publish ack while no
+	 * message was delivered yet (used for `since` only, never to drop messages).
+	 * @type {Map<string, {handler: MessageHandler, waiting: {resolve: Function, reject: Function}[],
+	 *   epoch?: string, offset?: number, hint?: Position}>}
+	 */
 	#topics = new Map();
 	/** @type {Map<string, Set<Function>>} */
 	#listeners = new Map();
@@ -150,10 +189,11 @@ export class WshubClient {
 	}
 
 	/**
-	 * Listen to 'state' (state, detail), 'welcome' (welcome), 'direct' (data, frame) or 'error'
+	 * Listen to 'state' (state, detail), 'welcome' (welcome), 'direct' (data, frame), 'recovery'
+	 * (topic, Recovery: the answer to a resubscribe with `since` on a history topic) or 'error'
 	 * (a WshubError: an error reply to no pending request, a failed resubscribe, an unreadable
 	 * frame, a URL the WebSocket constructor refused).
-	 * @param {'state' | 'welcome' | 'direct' | 'error'} event the event
+	 * @param {'state' | 'welcome' | 'direct' | 'recovery' | 'error'} event the event
 	 * @param {Function} fn the listener
 	 * @returns {() => void} removes the listener
 	 */
@@ -192,7 +232,8 @@ export class WshubClient {
 	 * Subscribe to a topic, now and after every reconnect, until unsubscribe. Subscribing again
 	 * to the same topic replaces its handler.
 	 * @param {string} topic the topic
-	 * @param {MessageHandler} handler receives each message's data
+	 * @param {MessageHandler} handler receives each message's data, the topic, and on history
+	 * topics the message's position
 	 * @returns {Promise<void>} resolves on the server's ack (on the next connection when not
 	 * connected); rejects with a WshubError on an error reply (the topic is then forgotten) or
 	 * when the connection drops first (the topic is kept and resubscribed after the reconnect)
@@ -233,7 +274,31 @@ export class WshubClient {
 		if (!this.#isOpen()) {
 			return Promise.reject(new WshubError('not_connected', 'Not connected', topic));
 		}
-		return this.#request({ type: 'publish', topic, data: data === undefined ? null : data });
+		return this.#request({ type: 'publish', topic, data: data === undefined ? null : data }, (ack) => {
+			// The message itself may still be on its way (and earlier ones too), so the ack's offset
+			// cannot drop anything; while nothing was delivered it still gives the resubscribe a start.
+			const entry = this.#topics.get(topic);
+			if (entry && entry.epoch === undefined && hasPosition(ack)) {
+				entry.hint = { epoch: ack.epoch, offset: ack.offset - 1 };
+			}
+		}).then(() => undefined);
+	}
+
+	/**
+	 * Read the last messages of a topic with history.
+	 * @param {string} topic the topic
+	 * @param {number} [limit] how many at most (the server's `hub.history.size` when left out)
+	 * @returns {Promise<HistoryMessage[]>} the messages, oldest first; rejects with a WshubError on
+	 * an error reply (`no_history` for a topic without history), when not connected, or when the
+	 * connection drops first
+	 */
+	history(topic, limit) {
+		if (!this.#isOpen()) {
+			return Promise.reject(new WshubError('not_connected', 'Not connected', topic));
+		}
+		const frame = limit === undefined ? { type: 'history', topic } : { type: 'history', topic, limit };
+		return this.#request(frame).then((ack) => (Array.isArray(ack.messages) ? ack.messages : [])
+			.map((message) => ({ data: message.data, offset: message.offset, epoch: message.epoch })));
 	}
 
 	#isOpen() {
@@ -283,7 +348,10 @@ export class WshubClient {
 	}
 
 	#subscribeNow(topic) {
-		return this.#request({ type: 'subscribe', topic }).catch((error) => {
+		const entry = this.#topics.get(topic);
+		const since = entry.epoch !== undefined ? { epoch: entry.epoch, offset: entry.offset } : entry.hint;
+		const frame = since ? { type: 'subscribe', topic, since: { ...since } } : { type: 'subscribe', topic };
+		return this.#request(frame, (ack) => this.#recovered(topic, since, ack)).then(() => undefined, (error) => {
 			if (error.code !== 'connection_closed') {
 				this.#topics.delete(topic);
 			}
@@ -291,10 +359,46 @@ export class WshubClient {
 		});
 	}
 
-	#request(frame) {
+	/**
+	 * Handles the ack of a subscribe: with `recovered`, delivers the recovered messages at once
+	 * (the server sends the ack before any live message of the topic) and moves to its position.
+	 */
+	#recovered(topic, since, ack) {
+		const entry = this.#topics.get(topic);
+		if (!entry || typeof ack.recovered !== 'boolean' || !hasPosition(ack)) {
+			return;
+		}
+		if (ack.recovered && Array.isArray(ack.messages)) {
+			ack.messages.forEach((message) => this.#deliver(entry, message));
+		}
+		if (entry.epoch !== ack.epoch || entry.offset < ack.offset) {
+			entry.epoch = ack.epoch;
+			entry.offset = ack.offset;
+		}
+		entry.hint = undefined;
+		const missed = since && since.epoch === ack.epoch && ack.offset >= since.offset ? ack.offset - since.offset : null;
+		this.#emit('recovery', topic, { recovered: ack.recovered, missed, epoch: ack.epoch, offset: ack.offset });
+	}
+
+	/** Passes a message to the topic's handler, unless it was delivered already. */
+	#deliver(entry, frame) {
+		if (!hasPosition(frame)) {
+			entry.handler(frame.data, frame.topic);
+			return;
+		}
+		if (frame.epoch === entry.epoch && frame.offset <= entry.offset) {
+			return;
+		}
+		entry.epoch = frame.epoch;
+		entry.offset = frame.offset;
+		entry.hint = undefined;
+		entry.handler(frame.data, frame.topic, { epoch: frame.epoch, offset: frame.offset });
+	}
+
+	#request(frame, onAck) {
 		const id = this.#nextId++;
 		return new Promise((resolve, reject) => {
-			this.#pending.set(id, { resolve, reject, topic: frame.topic });
+			this.#pending.set(id, { resolve, reject, topic: frame.topic, onAck });
 			this.#socket.send(JSON.stringify({ ...frame, id }));
 		});
 	}
@@ -314,7 +418,10 @@ export class WshubClient {
 			this.#emit('welcome', this.welcome);
 		}
 		else if (frame.type === 'message') {
-			this.#topics.get(frame.topic)?.handler(frame.data, frame.topic);
+			const entry = this.#topics.get(frame.topic);
+			if (entry) {
+				this.#deliver(entry, frame);
+			}
 		}
 		else if (frame.type === 'direct') {
 			this.#emit('direct', frame.data, frame);
@@ -323,7 +430,12 @@ export class WshubClient {
 			const request = this.#pending.get(frame.id);
 			this.#pending.delete(frame.id);
 			if (frame.type === 'ack') {
-				request?.resolve();
+				try {
+					request?.onAck?.(frame);
+				}
+				finally {
+					request?.resolve(frame);
+				}
 			}
 			else {
 				const error = new WshubError(frame.code, frame.message, request?.topic);
