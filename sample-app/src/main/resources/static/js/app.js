@@ -130,6 +130,7 @@ async function logIn(name) {
 		pollHub();
 	});
 	client.on('direct', showDirect);
+	client.on('recovery', showRecovery);
 	client.on('error', (error) => note(`error ${error.code}${error.topic ? ' on ' + error.topic : ''}: ${error.message}`));
 	for (const room of rooms) {
 		client.subscribe(`chat.${room}`, showMessage).catch(() => {});
@@ -138,10 +139,28 @@ async function logIn(name) {
 	$('me').textContent = `Logged in as ${me}.`;
 }
 
+// The room's recent messages, shown once when it is joined (without data attributes: they are
+// not live deliveries).
+async function showRecent(room) {
+	const recent = await client.history(`chat.${room}`, 20).catch(() => []);
+	for (const { data } of recent) {
+		const message = (data && typeof data === 'object') ? data : { text: String(data) };
+		line('msg earlier', [['span', `#${room}`, 'room'], ['b', String(message.from ?? 'anonymous')],
+			['span', String(message.text ?? ''), 'text'], ['span', 'earlier', 'meta']]);
+	}
+}
+
+function showRecovery(topic, { recovered, missed }) {
+	const room = `#${topic.slice('chat.'.length)}`;
+	note(recovered ? `${room}: recovered ${missed ?? 0} message(s) missed while reconnecting`
+		: `${room}: messages missed while reconnecting could not be recovered`);
+}
+
 async function join(room) {
 	rooms.add(room);
 	renderRooms();
 	try {
+		await showRecent(room);
 		await client.subscribe(`chat.${room}`, showMessage);
 		note(`joined #${room} on instance ${client.welcome?.instance ?? '?'}`);
 	}
