@@ -221,16 +221,14 @@ public final class LocalTopicRegistry implements BrokerMessageListener {
 	}
 
 	private void deliver(BrokerMessage message) {
-		Set<HubSession> sessions = this.subscribers.get(message.topic());
-		if (sessions == null || sessions.isEmpty()) {
+		if (message.offset() <= 0) {
+			fanOut(message);
 			return;
 		}
-		if (message.offset() > 0) {
+		Set<HubSession> sessions = this.subscribers.get(message.topic());
+		if (sessions != null && !sessions.isEmpty()) {
 			// A topic with history: in offset order, a lost message read back first.
 			this.gaps.deliver(message);
-		}
-		else {
-			fanOut(message);
 		}
 	}
 
