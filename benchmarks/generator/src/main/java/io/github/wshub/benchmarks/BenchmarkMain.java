@@ -48,7 +48,7 @@ public final class BenchmarkMain {
 		}
 		Report report = switch (options.scenario()) {
 			case "fanout" -> FanOutScenario.runFanOut(options);
-			case "ramp" -> FanOutScenario.runRamp(options);
+			case "ramp" -> RampScenario.run(options);
 			case "idle" -> IdleScenario.run(options);
 			case "churn" -> ChurnScenario.run(options);
 			case "storm" -> StormScenario.run(options);

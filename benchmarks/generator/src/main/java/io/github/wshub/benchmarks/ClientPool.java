@@ -44,7 +44,7 @@ public final class ClientPool implements AutoCloseable {
 
 	private final List<HttpClient> clients = new ArrayList<>();
 
-	private final List<NioTransport.Loop> loops = new ArrayList<>();
+	private final List<NioLoop> loops = new ArrayList<>();
 
 	private final List<HubConnection> connections = Collections.synchronizedList(new ArrayList<>());
 
@@ -81,7 +81,7 @@ public final class ClientPool implements AutoCloseable {
 			this.executor = null;
 			try {
 				for (int i = 0; i < Math.max(1, threads); i++) {
-					this.loops.add(new NioTransport.Loop("ws-nio-" + (i + 1)));
+					this.loops.add(new NioLoop("ws-nio-" + (i + 1)));
 				}
 			}
 			catch (java.io.IOException ex) {
@@ -211,7 +211,7 @@ public final class ClientPool implements AutoCloseable {
 		if (cause instanceof WebSocketHandshakeException handshake) {
 			return "http-" + handshake.getResponse().statusCode();
 		}
-		if (cause instanceof NioTransport.HandshakeFailedException handshake) {
+		if (cause instanceof HandshakeFailedException handshake) {
 			return "http-" + handshake.status();
 		}
 		if (cause instanceof java.util.concurrent.TimeoutException) {
@@ -260,7 +260,7 @@ public final class ClientPool implements AutoCloseable {
 		synchronized (this) {
 			this.clients.clear();
 		}
-		for (NioTransport.Loop loop : this.loops) {
+		for (NioLoop loop : this.loops) {
 			loop.close();
 		}
 	}

@@ -7,15 +7,10 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
 import java.util.Base64;
-import java.util.Iterator;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 
 import org.jspecify.annotations.Nullable;
@@ -34,11 +29,9 @@ import org.jspecify.annotations.Nullable;
  */
 final class NioTransport implements HubConnection.Transport {
 
-	private static final byte[] CRLFCRLF = "\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-
 	private final HubConnection connection;
 
-	private final Loop loop;
+	private final NioLoop loop;
 
 	private final URI uri;
 
@@ -65,7 +58,7 @@ final class NioTransport implements HubConnection.Transport {
 
 	private int fragmentLength;
 
-	private NioTransport(HubConnection connection, Loop loop, URI uri) throws IOException {
+	private NioTransport(HubConnection connection, NioLoop loop, URI uri) throws IOException {
 		this.connection = connection;
 		this.loop = loop;
 		this.uri = uri;
@@ -84,7 +77,7 @@ final class NioTransport implements HubConnection.Transport {
 	 * @param uri the {@code ws://} address
 	 * @return the transport
 	 */
-	static @Nullable NioTransport connect(HubConnection connection, Loop loop, URI uri) {
+	static @Nullable NioTransport connect(HubConnection connection, NioLoop loop, URI uri) {
 		try {
 			NioTransport transport = new NioTransport(connection, loop, uri);
 			connection.attach(transport);
@@ -100,7 +93,7 @@ final class NioTransport implements HubConnection.Transport {
 
 	private void register(boolean connected) {
 		try {
-			this.selectionKey = this.channel.register(this.loop.selector, connected ? SelectionKey.OP_READ
+			this.selectionKey = this.channel.register(this.loop.selector(), connected ? SelectionKey.OP_READ
 					: SelectionKey.OP_CONNECT, this);
 			if (connected) {
 				sendHandshake();
@@ -167,7 +160,7 @@ final class NioTransport implements HubConnection.Transport {
 	}
 
 	private boolean readHandshake() throws IOException {
-		int end = indexOf(this.in, CRLFCRLF);
+		int end = WebSocketHandshake.indexOf(this.in, WebSocketHandshake.CRLFCRLF);
 		if (end < 0) {
 			if (this.in.limit() == this.in.capacity()) {
 				throw new IOException("Handshake response too large");
@@ -183,22 +176,11 @@ final class NioTransport implements HubConnection.Transport {
 		if (code != 101) {
 			throw new HandshakeFailedException(code);
 		}
-		if (!response.toLowerCase(java.util.Locale.ROOT).contains(acceptFor(this.key).toLowerCase(java.util.Locale.ROOT))) {
+		if (!response.toLowerCase(java.util.Locale.ROOT).contains(WebSocketHandshake.acceptFor(this.key).toLowerCase(java.util.Locale.ROOT))) {
 			throw new IOException("Bad Sec-WebSocket-Accept");
 		}
 		this.upgraded = true;
 		return true;
-	}
-
-	static String acceptFor(String key) {
-		try {
-			MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
-			byte[] digest = sha1.digest((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(StandardCharsets.US_ASCII));
-			return Base64.getEncoder().encodeToString(digest);
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException(ex);
-		}
 	}
 
 	private boolean parseFrame(long now) throws IOException {
@@ -303,22 +285,6 @@ final class NioTransport implements HubConnection.Transport {
 		}
 		System.arraycopy(array, offset, this.fragments, this.fragmentLength, length);
 		this.fragmentLength += length;
-	}
-
-	private static int indexOf(ByteBuffer buffer, byte[] needle) {
-		for (int i = buffer.position(); i <= buffer.limit() - needle.length; i++) {
-			boolean match = true;
-			for (int j = 0; j < needle.length; j++) {
-				if (buffer.get(i + j) != needle[j]) {
-					match = false;
-					break;
-				}
-			}
-			if (match) {
-				return i - buffer.position();
-			}
-		}
-		return -1;
 	}
 
 	@Override
@@ -453,98 +419,6 @@ final class NioTransport implements HubConnection.Transport {
 		catch (IOException ex) {
 			// Closing anyway.
 		}
-	}
-
-	/**
-	 * The handshake was answered with another status than 101.
-	 */
-	static final class HandshakeFailedException extends IOException {
-
-		private final int status;
-
-		HandshakeFailedException(int status) {
-			super("Handshake refused with HTTP " + status);
-			this.status = status;
-		}
-
-		int status() {
-			return this.status;
-		}
-
-	}
-
-	/**
-	 * One selector thread serving many connections.
-	 */
-	static final class Loop implements Runnable, AutoCloseable {
-
-		private final Selector selector;
-
-		private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-
-		private final Thread thread;
-
-		private volatile boolean running = true;
-
-		Loop(String name) throws IOException {
-			this.selector = Selector.open();
-			this.thread = new Thread(this, name);
-			this.thread.setDaemon(true);
-			this.thread.start();
-		}
-
-		void execute(Runnable task) {
-			this.tasks.add(task);
-			if (Thread.currentThread() != this.thread) {
-				this.selector.wakeup();
-			}
-		}
-
-		@Override
-		public void run() {
-			while (this.running) {
-				try {
-					this.selector.select(100);
-					Runnable task;
-					while ((task = this.tasks.poll()) != null) {
-						task.run();
-					}
-					Iterator<SelectionKey> keys = this.selector.selectedKeys().iterator();
-					while (keys.hasNext()) {
-						SelectionKey key = keys.next();
-						keys.remove();
-						if (key.isValid() && key.attachment() instanceof NioTransport transport) {
-							transport.onSelected(key);
-						}
-					}
-				}
-				catch (IOException | RuntimeException ex) {
-					if (this.running) {
-						System.err.println("NIO loop error: " + ex);
-					}
-				}
-			}
-		}
-
-		@Override
-		public void close() {
-			this.running = false;
-			this.selector.wakeup();
-			try {
-				this.thread.join(2000);
-				for (SelectionKey key : this.selector.keys()) {
-					key.channel().close();
-				}
-				this.selector.close();
-			}
-			catch (IOException ex) {
-				// Closing anyway.
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
-		}
-
 	}
 
 }

@@ -28,7 +28,7 @@ class NioTransportTests {
 
 	@Test
 	void acceptKeyFollowsRfc6455() {
-		assertThat(NioTransport.acceptFor("dGhlIHNhbXBsZSBub25jZQ==")).isEqualTo("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+		assertThat(WebSocketHandshake.acceptFor("dGhlIHNhbXBsZSBub25jZQ==")).isEqualTo("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
 	}
 
 	@Test
@@ -71,7 +71,7 @@ class NioTransportTests {
 			Matcher key = Pattern.compile("Sec-WebSocket-Key: (\\S+)").matcher(request);
 			key.find();
 			out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-					+ "Sec-WebSocket-Accept: " + NioTransport.acceptFor(key.group(1)) + "\r\n\r\n")
+					+ "Sec-WebSocket-Accept: " + WebSocketHandshake.acceptFor(key.group(1)) + "\r\n\r\n")
 				.getBytes(StandardCharsets.US_ASCII));
 			writeText(out, "{\"type\":\"welcome\",\"session\":\"s\",\"instance\":\"i\",\"protocol\":1}", true);
 			out.write(new byte[] { (byte) 0x89, 2, 'h', 'i' }); // ping
