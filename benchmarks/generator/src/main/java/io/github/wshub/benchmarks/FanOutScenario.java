@@ -46,6 +46,12 @@ public final class FanOutScenario implements AutoCloseable {
 
 	private final Recorder latency = new Recorder(Latency.HIGHEST_MICROS, 3);
 
+	/** From a publish's intended send time to its ack: what the publishing client waits. */
+	private final Recorder ackLatency = new Recorder(Latency.HIGHEST_MICROS, 3);
+
+	/** The publishers of the running step, by connection, to time their acks. */
+	private final Map<HubConnection, Publisher> activePublishers = new ConcurrentHashMap<>();
+
 	private final AtomicLong messages = new AtomicLong();
 
 	private final AtomicLong subscribeAcks = new AtomicLong();
@@ -85,6 +91,13 @@ public final class FanOutScenario implements AutoCloseable {
 					}
 					else {
 						FanOutScenario.this.publishAcks.incrementAndGet();
+						Publisher publisher = FanOutScenario.this.activePublishers.get(connection);
+						// A late ack of the previous step's publisher is not this step's.
+						if (publisher != null && frame.id() <= publisher.sent()) {
+							long micros = (receivedNanos - publisher.intendedNanos(frame.id())) / 1000;
+							FanOutScenario.this.ackLatency
+								.recordValue(Math.max(0, Math.min(micros, Latency.HIGHEST_MICROS)));
+						}
 					}
 				}
 				case ERROR -> FanOutScenario.this.errors
@@ -187,6 +200,7 @@ public final class FanOutScenario implements AutoCloseable {
 		}
 		Map<String, Double> metricsBefore = scrapeAll();
 		this.latency.getIntervalHistogram();
+		this.ackLatency.getIntervalHistogram();
 		long messagesBefore = this.messages.get();
 		meter.start();
 		long start = System.nanoTime();
@@ -196,8 +210,10 @@ public final class FanOutScenario implements AutoCloseable {
 			thread.setDaemon(true);
 			return thread;
 		});
-		for (Publisher publisher : publishers) {
-			publisher.start(start);
+		this.activePublishers.clear();
+		for (int i = 0; i < publishers.size(); i++) {
+			publishers.get(i).start(start);
+			this.activePublishers.put(this.publisherConnections.get(i), publishers.get(i));
 		}
 		ScheduledFuture<?> ticks = clock.scheduleAtFixedRate(() -> {
 			long now = System.nanoTime();
@@ -241,6 +257,7 @@ public final class FanOutScenario implements AutoCloseable {
 		}
 		CpuMeter.Usage cpu = meter.stop();
 		Histogram histogram = this.latency.getIntervalHistogram();
+		Histogram ackHistogram = this.ackLatency.getIntervalHistogram();
 		List<DeliveryAccounting.SubscriberView> views = new ArrayList<>();
 		for (HubConnection subscriber : this.subscribers) {
 			views.add(new DeliveryAccounting.SubscriberView(this.subscribedTopic.get(subscriber), subscriber.isOpen(),
@@ -255,8 +272,8 @@ public final class FanOutScenario implements AutoCloseable {
 		for (Long pid : this.options.serverPids()) {
 			rss.add(ProcStats.isAlive(pid) ? ProcStats.rssBytes(pid) / (1024 * 1024) : -1);
 		}
-		return new Step(rate, seconds, published, planned, publishSeconds, totals, Latency.of(histogram), cpu,
-				delta(metricsBefore, metricsAfter), rss);
+		return new Step(rate, seconds, published, planned, publishSeconds, totals, Latency.of(histogram),
+				Latency.of(ackHistogram), cpu, delta(metricsBefore, metricsAfter), rss);
 	}
 
 	private Map<String, Double> scrapeAll() {
@@ -321,13 +338,15 @@ public final class FanOutScenario implements AutoCloseable {
 	 * @param planned the messages that should have been sent
 	 * @param publishSeconds how long publishing took
 	 * @param totals the delivery accounting
-	 * @param latency the latency percentiles
+	 * @param latency the latency percentiles, from a publish's intended send time to its delivery
+	 * @param ackLatency the latency percentiles from a publish's intended send time to its ack
 	 * @param cpu the CPU used
 	 * @param serverCounters changes of the servers' drop, close and error counters
 	 * @param rssMiB the instances' resident memory at the end, MiB
 	 */
 	record Step(double rate, double seconds, long published, long planned, double publishSeconds,
-			DeliveryAccounting.Totals totals, Latency latency, CpuMeter.Usage cpu, Map<String, Double> serverCounters,
+			DeliveryAccounting.Totals totals, Latency latency, Latency ackLatency, CpuMeter.Usage cpu,
+			Map<String, Double> serverCounters,
 			List<Long> rssMiB) {
 
 		double deliveredPerSecond() {
@@ -347,6 +366,7 @@ public final class FanOutScenario implements AutoCloseable {
 			map.putAll(this.totals.toMap());
 			map.put("deliveredPerSecond", Report.round(deliveredPerSecond(), 1));
 			map.put("latency", this.latency.toMap());
+			map.put("publishAckLatency", this.ackLatency.toMap());
 			map.put("serverCpuMicrosPerDelivery", Report.round(serverMicrosPerDelivery(), 2));
 			map.put("cpu", this.cpu.toMap());
 			map.put("serverCounters", this.serverCounters);

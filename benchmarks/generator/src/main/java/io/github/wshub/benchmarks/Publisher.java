@@ -103,6 +103,16 @@ public final class Publisher {
 	}
 
 	/**
+	 * Return when a publish was meant to be sent: requests are numbered from 1 in send order, so
+	 * request {@code k} is message {@code k - 1} of the schedule.
+	 * @param requestId the publish's request id, as its ack echoes it
+	 * @return its intended send time, {@link System#nanoTime()}
+	 */
+	public long intendedNanos(long requestId) {
+		return this.startNanos + (long) ((requestId - 1) * 1e9 / this.ratePerSecond);
+	}
+
+	/**
 	 * Return the publisher id.
 	 * @return the id
 	 */
