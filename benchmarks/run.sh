@@ -4,10 +4,11 @@
 #
 #   benchmarks/run.sh <fanout|ramp|idle|churn|storm> [--instances N] [--container tomcat|jetty]
 #                     [--jfr] [--perf] [generator options...]
+#   benchmarks/run.sh rolling [--instances N] [--container tomcat|jetty] [--pause S] [client options...]
 #
 # Build first (nothing is built here):  ./mvnw -q -DskipTests package
 # Needs: java 17+, redis-server on the PATH, python3 (free ports), curl; jcmd for idle and --jfr,
-# perf for --perf.
+# perf for --perf; node 20.10+ for rolling (its clients are the JavaScript client's).
 #
 # Environment:
 #   SERVER_JAVA_OPTS  extra JVM options of every instance (default: none)
@@ -21,7 +22,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 
 usage() {
-  sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 }
 
@@ -29,12 +30,14 @@ usage() {
 SCENARIO="$1"
 shift
 case "$SCENARIO" in
-  fanout|ramp|idle|churn|storm) ;;
+  fanout|ramp|idle|churn|storm|rolling) ;;
   -h|--help) usage ;;
   *) echo "Unknown scenario '$SCENARIO'" >&2; usage ;;
 esac
 
 INSTANCES=2
+[ "$SCENARIO" = rolling ] && INSTANCES=3
+PAUSE=15
 CONTAINER=tomcat
 JFR=0
 PERF=0
@@ -45,6 +48,7 @@ while [ $# -gt 0 ]; do
     --container) CONTAINER="$2"; shift 2 ;;
     --jfr) JFR=1; shift ;;
     --perf) PERF=1; shift ;;
+    --pause) PAUSE="$2"; shift 2 ;;
     *) GEN_ARGS+=("$1"); shift ;;
   esac
 done
@@ -55,7 +59,9 @@ case "$CONTAINER" in
   *) echo "--container must be tomcat or jetty" >&2; exit 2 ;;
 esac
 GENERATOR_JAR="$ROOT/benchmarks/target/benchmarks.jar"
-for jar in "$SERVER_JAR" "$GENERATOR_JAR"; do
+REQUIRED=("$SERVER_JAR")
+[ "$SCENARIO" = rolling ] || REQUIRED+=("$GENERATOR_JAR")
+for jar in "${REQUIRED[@]}"; do
   if [ ! -f "$jar" ]; then
     echo "$jar is missing: build first with ./mvnw -q -DskipTests package" >&2
     exit 2
@@ -130,9 +136,11 @@ echo "redis-server pid $REDIS_PID on 127.0.0.1:$REDIS_PORT"
 URLS=()
 PIDS=()
 PORTS=()
-for i in $(seq 1 "$INSTANCES"); do
-  port="$(free_port)"
-  java_opts=(-Xmx1g -XX:+UseG1GC)
+# Starts instance $1 (1-based) on port $2, with instance id suffix $3 (a restart is a new
+# instance), and records its pid in PIDS.
+start_instance() {
+  local i="$1" port="$2" suffix="${3:-}" log="$RUN_DIR/instance-$1$3.log"
+  local java_opts=(-Xmx1g -XX:+UseG1GC)
   if [ "$PERF" = 1 ] && [ "$i" = 1 ]; then
     java_opts+=(-XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit -XX:+PreserveFramePointer)
   fi
@@ -141,36 +149,41 @@ for i in $(seq 1 "$INSTANCES"); do
     --sample.embedded-redis=false \
     --spring.data.redis.host=127.0.0.1 --spring.data.redis.port="$REDIS_PORT" \
     --server.address=127.0.0.1 --server.port="$port" \
-    --hub.instance-id="bench-$i" \
+    --hub.instance-id="bench-$i$suffix" \
     --hub.limits.message-rate=1000000 --hub.limits.message-burst=1000000 \
     --hub.limits.max-sessions=20000 --hub.limits.max-anonymous-sessions-per-address=20000 \
     --logging.level.root=WARN \
     ${SERVER_ARGS:-} \
-    >"$RUN_DIR/instance-$i.log" 2>&1 &
-  pid=$!
-  STARTED_PIDS+=("$pid")
-  PIDS+=("$pid")
-  PORTS+=("$port")
-  URLS+=("ws://127.0.0.1:$port/ws")
-  echo "instance $i ($CONTAINER) pid $pid on 127.0.0.1:$port"
-done
+    >"$log" 2>&1 &
+  STARTED_PIDS+=("$!")
+  PIDS[$((i - 1))]="$!"
+}
 
-for idx in "${!PORTS[@]}"; do
-  port="${PORTS[$idx]}"
-  pid="${PIDS[$idx]}"
-  ready=0
+# Waits until instance $1 (1-based) answers UP on /actuator/health.
+await_healthy() {
+  local idx=$(($1 - 1))
+  local port="${PORTS[$idx]}" pid="${PIDS[$idx]}"
   for _ in $(seq 1 180); do
     if curl -sf "http://127.0.0.1:$port/actuator/health" 2>/dev/null | grep -q '"status":"UP"'; then
-      ready=1
-      break
+      return 0
     fi
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.5
   done
-  if [ "$ready" != 1 ]; then
-    echo "instance on port $port did not become healthy; see $RUN_DIR/instance-$((idx + 1)).log" >&2
-    exit 1
-  fi
+  echo "instance on port $port did not become healthy; see $RUN_DIR/instance-$1*.log" >&2
+  exit 1
+}
+
+for i in $(seq 1 "$INSTANCES"); do
+  port="$(free_port)"
+  PORTS+=("$port")
+  URLS+=("ws://127.0.0.1:$port/ws")
+  start_instance "$i" "$port"
+  echo "instance $i ($CONTAINER) pid ${PIDS[$((i - 1))]} on 127.0.0.1:$port"
+done
+
+for i in $(seq 1 "$INSTANCES"); do
+  await_healthy "$i"
 done
 echo "all $INSTANCES instance(s) healthy"
 
@@ -180,6 +193,56 @@ for arg in "${GEN_ARGS[@]}"; do
 done
 if [ "$HAS_OUT" = 0 ]; then
   GEN_ARGS+=(--out "$RUN_DIR/$SCENARIO.json")
+fi
+
+if [ "$SCENARIO" = rolling ]; then
+  # The JavaScript client's reconnect and recovery, in Node, against instances restarted in turn.
+  NODE=(node)
+  node -e "process.exit(typeof WebSocket === 'function' ? 0 : 1)" 2>/dev/null || NODE=(node --experimental-websocket)
+  "${NODE[@]}" -e "process.exit(typeof WebSocket === 'function' ? 0 : 1)" 2>/dev/null \
+    || { echo "rolling needs node 20.10+ (a global WebSocket) on the PATH" >&2; exit 2; }
+  CONTROL="$RUN_DIR/clients.control"
+  mkfifo "$CONTROL"
+  JOINED_URLS="$(IFS=,; echo "${URLS[*]}")"
+  "${NODE[@]}" "$ROOT/sample-app/src/test/js/rolling-clients.mjs" --urls "$JOINED_URLS" --duration 3600 \
+    "${GEN_ARGS[@]}" <"$CONTROL" >"$RUN_DIR/clients.txt" 2>&1 &
+  CLIENTS_PID=$!
+  HELPER_PIDS+=("$CLIENTS_PID")
+  exec 3>"$CONTROL"
+  for _ in $(seq 1 900); do
+    grep -q '^READY' "$RUN_DIR/clients.txt" && break
+    kill -0 "$CLIENTS_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  grep '^READY' "$RUN_DIR/clients.txt" || { cat "$RUN_DIR/clients.txt" >&2; exit 1; }
+  for i in $(seq 1 "$INSTANCES"); do
+    sleep "$PAUSE"
+    pid="${PIDS[$((i - 1))]}"
+    began=$(date +%s%N)
+    kill -TERM "$pid"
+    for _ in $(seq 1 600); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -0 "$pid" 2>/dev/null && { echo "instance $i did not stop within 60 s of SIGTERM" >&2; exit 1; }
+    wait "$pid" 2>/dev/null || true
+    stopped=$(date +%s%N)
+    start_instance "$i" "${PORTS[$((i - 1))]}" "-restarted"
+    await_healthy "$i"
+    healthy=$(date +%s%N)
+    echo "instance $i: SIGTERM to exit $(((stopped - began) / 1000000)) ms, start to healthy $(((healthy - stopped) / 1000000)) ms" \
+      | tee -a "$RUN_DIR/restarts.txt"
+  done
+  sleep "$PAUSE"
+  echo stop >&3
+  exec 3>&-
+  status=0
+  wait "$CLIENTS_PID" || status=$?
+  HELPER_PIDS=()
+  grep -v '^REPORT' "$RUN_DIR/clients.txt" || true
+  grep '^REPORT' "$RUN_DIR/clients.txt" | sed 's/^REPORT //' | python3 -m json.tool
+  [ "$status" = 0 ] && echo "0 lost, 0 duplicated, 0 reordered" || echo "messages were lost, duplicated or reordered (exit $status)"
+  exit "$status"
 fi
 
 PROFILE_DELAY="${PROFILE_DELAY:-20}"
