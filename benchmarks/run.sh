@@ -139,7 +139,8 @@ PORTS=()
 # Starts instance $1 (1-based) on port $2, with instance id suffix $3 (a restart is a new
 # instance), and records its pid in PIDS.
 start_instance() {
-  local i="$1" port="$2" suffix="${3:-}" log="$RUN_DIR/instance-$1$3.log"
+  local i="$1" port="$2" suffix="${3:-}"
+  local log="$RUN_DIR/instance-$i$suffix.log"
   local java_opts=(-Xmx1g -XX:+UseG1GC)
   if [ "$PERF" = 1 ] && [ "$i" = 1 ]; then
     java_opts+=(-XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit -XX:+PreserveFramePointer)

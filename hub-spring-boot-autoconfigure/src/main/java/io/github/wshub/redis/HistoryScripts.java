@@ -16,7 +16,8 @@ import java.util.HexFormat;
  */
 final class HistoryScripts {
 
-	// Shared by both scripts: returns the epoch and the top offset, creating the meta when missing.
+	// Used by READ: returns the epoch and the top offset, creating the meta when missing. PUBLISH
+	// inlines the part it needs (the offset comes from its HINCRBY).
 	private static final String META = """
 			local function meta(stream, metakey, candidate, metattl)
 			  local epoch = redis.call('HGET', metakey, 'epoch')
@@ -40,10 +41,16 @@ final class HistoryScripts {
 	 * frame gets {@code "offset"} and {@code "epoch"} spliced in before its closing brace, the
 	 * envelope header gets them appended. Returns {@code {offset, epoch, receivers}}.
 	 */
-	static final Script PUBLISH = new Script(META + """
-			local epoch = meta(KEYS[1], KEYS[2], ARGV[7], ARGV[6])
+	static final Script PUBLISH = new Script("""
+			local epoch = redis.call('HGET', KEYS[2], 'epoch')
+			if not epoch then
+			  epoch = ARGV[7]
+			  redis.call('DEL', KEYS[1])
+			  redis.call('HSET', KEYS[2], 'epoch', epoch, 'offset', 0)
+			end
+			redis.call('EXPIRE', KEYS[2], ARGV[6])
 			local offset = redis.call('HINCRBY', KEYS[2], 'offset', 1)
-			local o = string.format('%d', offset)
+			local o = tostring(offset)
 			local frame = string.sub(ARGV[3], 1, -2) .. ',"offset":' .. o .. ',"epoch":"' .. epoch .. '"}'
 			redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[4], '0-' .. o, 'f', frame)
 			redis.call('PEXPIRE', KEYS[1], ARGV[5])

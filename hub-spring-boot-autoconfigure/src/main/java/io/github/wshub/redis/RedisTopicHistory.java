@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -40,10 +41,20 @@ final class RedisTopicHistory {
 
 	private final HistorySettings settings;
 
+	// The publish script's arguments that never change, encoded once.
+	private final byte[] sizeArg;
+
+	private final byte[] ttlArg;
+
+	private final byte[] metaTtlArg;
+
 	RedisTopicHistory(RedisNames names, PublishGate publishing, HistorySettings settings) {
 		this.names = names;
 		this.publishing = publishing;
 		this.settings = settings;
+		this.sizeArg = bytes(Integer.toString(settings.size()));
+		this.ttlArg = bytes(Long.toString(settings.ttl().toMillis()));
+		this.metaTtlArg = bytes(Long.toString(META_TTL.toSeconds()));
 	}
 
 	boolean hasHistory(String topic) {
@@ -53,9 +64,7 @@ final class RedisTopicHistory {
 	CompletableFuture<StreamPosition> publish(BrokerMessage message) {
 		String topic = message.topic();
 		byte[][] args = { this.names.topicChannelBytes(topic), bytes(RedisEnvelope.header(message)),
-				message.frame(), bytes(Integer.toString(this.settings.size())),
-				bytes(Long.toString(this.settings.ttl().toMillis())), bytes(Long.toString(META_TTL.toSeconds())),
-				bytes(newEpoch()) };
+				message.frame(), this.sizeArg, this.ttlArg, this.metaTtlArg, bytes(newEpoch()) };
 		return this.publishing.sendScript(HistoryScripts.PUBLISH, keys(topic), args, topic)
 			.thenApply((reply) -> new StreamPosition(string(reply.get(1)), (Long) reply.get(0)));
 	}
@@ -99,7 +108,7 @@ final class RedisTopicHistory {
 	 * hex digits, safe in JSON and in the envelope's header line.
 	 */
 	private static String newEpoch() {
-		return String.format("%016x", ThreadLocalRandom.current().nextLong());
+		return HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
 	}
 
 	private static byte[] bytes(String value) {
