@@ -456,6 +456,45 @@ test('messages at or below the last delivered offset of the epoch are dropped', 
 	assert.deepEqual(received, ['a', 'b', 'c', 'new epoch']);
 });
 
+test('a live message after a gap resubscribes with since, and the missing messages come first, in order', async () => {
+	const context = subscribedTo();
+	const { client, socket, received } = context;
+	const recoveries = [];
+	client.on('recovery', (topic, detail) => recoveries.push([topic, detail]));
+	socket().receive(msg('chat.lobby', 'a', 42));
+	socket().receive(msg('chat.lobby', 'c', 44));
+	const unsubscribe = socket().lastSent();
+	assert.deepEqual(unsubscribe, { type: 'unsubscribe', topic: 'chat.lobby', id: unsubscribe.id });
+	socket().receive(msg('chat.lobby', 'd', 45));
+	assert.deepEqual(received, ['a'], 'held back while the topic is resubscribed');
+	socket().receive({ type: 'ack', id: unsubscribe.id });
+	await new Promise((resolve) => setImmediate(resolve));
+	const subscribe = socket().lastSent();
+	assert.deepEqual(subscribe, { type: 'subscribe', topic: 'chat.lobby', id: subscribe.id, since: { epoch: E, offset: 42 } });
+	socket().receive({ type: 'ack', id: subscribe.id, recovered: true, epoch: E, offset: 45,
+		messages: [msg('chat.lobby', 'b', 43), msg('chat.lobby', 'c', 44), msg('chat.lobby', 'd', 45)] });
+	socket().receive(msg('chat.lobby', 'e', 46));
+	socket().receive(msg('chat.lobby', 'f', 48));
+	assert.deepEqual(received, ['a', 'b', 'c', 'd', 'e']);
+	assert.deepEqual(recoveries, [['chat.lobby', { recovered: true, missed: 3, epoch: E, offset: 45 }]]);
+	assert.equal(socket().lastSent().type, 'unsubscribe', 'the next gap is repaired too');
+});
+
+test('a gap repair cut by a reconnect is finished by the reconnect\'s resubscribe', () => {
+	const context = subscribedTo();
+	const { socket, received } = context;
+	socket().receive(msg('chat.lobby', 'a', 42));
+	socket().receive(msg('chat.lobby', 'c', 44));
+	assert.equal(socket().lastSent().type, 'unsubscribe');
+	reconnect(context);
+	const subscribe = socket().lastSent();
+	assert.deepEqual(subscribe.since, { epoch: E, offset: 42 });
+	socket().receive({ type: 'ack', id: subscribe.id, recovered: true, epoch: E, offset: 44,
+		messages: [msg('chat.lobby', 'b', 43), msg('chat.lobby', 'c', 44)] });
+	socket().receive(msg('chat.lobby', 'd', 45));
+	assert.deepEqual(received, ['a', 'b', 'c', 'd']);
+});
+
 test('recovered:false is a recovery event, and live messages go on from the ack position', () => {
 	const context = subscribedTo();
 	const { client, socket, received } = context;

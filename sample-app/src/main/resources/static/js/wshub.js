@@ -22,7 +22,10 @@
  * and offset of the last message delivered, resubscribes with `since` after every reconnect
  * (4005, state lost, is one of the reconnecting close codes) and passes the recovered messages to
  * the topic's handler, oldest first, before the live ones; a message at or below the last
- * delivered offset of the same epoch is dropped. Every recovery answer is a 'recovery' event:
+ * delivered offset of the same epoch is dropped. A live message whose offset skips some (lost on
+ * the way to this connection, for example while the dispatch lane was full) is held back: the
+ * client unsubscribes and subscribes again with `since`, so the missing messages come first, in
+ * order. Every recovery answer is a 'recovery' event:
  *
  *   hub.on('recovery', (topic, { recovered, missed }) => {
  *     if (!recovered) reloadFromTheApplication(topic); // `missed` messages are lost (null: unknown)
@@ -146,8 +149,10 @@ export class WshubClient {
 	 * Per topic: its handler, the subscribes waiting for a connection, the position of the last
 	 * message delivered (history topics), and `hint`, a position known from a publish ack while no
 	 * message was delivered yet (used for `since` only, never to drop messages).
+	 * `repairing` is set while the topic is resubscribed after a gap; live messages are dropped
+	 * meanwhile (the resubscribe's recovery brings them).
 	 * @type {Map<string, {handler: MessageHandler, waiting: {resolve: Function, reject: Function}[],
-	 *   epoch?: string, offset?: number, hint?: Position}>}
+	 *   epoch?: string, offset?: number, hint?: Position, repairing?: boolean}>}
 	 */
 	#topics = new Map();
 	/** @type {Map<string, Set<Function>>} */
@@ -335,6 +340,7 @@ export class WshubClient {
 	#opened() {
 		this.#setState('open', { url: this.url });
 		for (const [topic, entry] of this.#topics) {
+			entry.repairing = false;
 			const waiting = entry.waiting.splice(0);
 			this.#subscribeNow(topic).then(
 				() => waiting.forEach((waiter) => waiter.resolve()),
@@ -365,6 +371,9 @@ export class WshubClient {
 	 */
 	#recovered(topic, since, ack) {
 		const entry = this.#topics.get(topic);
+		if (entry) {
+			entry.repairing = false;
+		}
 		if (!entry || typeof ack.recovered !== 'boolean' || !hasPosition(ack)) {
 			return;
 		}
@@ -380,8 +389,11 @@ export class WshubClient {
 		this.#emit('recovery', topic, { recovered: ack.recovered, missed, epoch: ack.epoch, offset: ack.offset });
 	}
 
-	/** Passes a message to the topic's handler, unless it was delivered already. */
-	#deliver(entry, frame) {
+	/**
+	 * Passes a message to the topic's handler, unless it was delivered already; a live message
+	 * after a gap starts a repair instead.
+	 */
+	#deliver(entry, frame, live = false) {
 		if (!hasPosition(frame)) {
 			entry.handler(frame.data, frame.topic);
 			return;
@@ -389,10 +401,31 @@ export class WshubClient {
 		if (frame.epoch === entry.epoch && frame.offset <= entry.offset) {
 			return;
 		}
+		if (live && (entry.repairing || (frame.epoch === entry.epoch && frame.offset > entry.offset + 1))) {
+			this.#repair(frame.topic, entry);
+			return;
+		}
 		entry.epoch = frame.epoch;
 		entry.offset = frame.offset;
 		entry.hint = undefined;
 		entry.handler(frame.data, frame.topic, { epoch: frame.epoch, offset: frame.offset });
+	}
+
+	/**
+	 * Resubscribes a topic with `since` its last delivered position, once at a time: the
+	 * server's recovery then delivers the missing messages and the dropped live ones in order.
+	 */
+	#repair(topic, entry) {
+		if (entry.repairing || !this.#isOpen()) {
+			return;
+		}
+		entry.repairing = true;
+		const resubscribe = () => {
+			if (this.#isOpen() && this.#topics.get(topic) === entry && entry.repairing) {
+				this.#subscribeNow(topic).catch((error) => error.code !== 'connection_closed' && this.#emit('error', error));
+			}
+		};
+		this.#request({ type: 'unsubscribe', topic }).then(resubscribe, resubscribe);
 	}
 
 	#request(frame, onAck) {
@@ -420,7 +453,7 @@ export class WshubClient {
 		else if (frame.type === 'message') {
 			const entry = this.#topics.get(frame.topic);
 			if (entry) {
-				this.#deliver(entry, frame);
+				this.#deliver(entry, frame, true);
 			}
 		}
 		else if (frame.type === 'direct') {
