@@ -23,6 +23,7 @@ import io.github.wshub.session.HubGracefulShutdown;
 import io.github.wshub.session.HubProtocolHandler;
 import io.github.wshub.session.LocalSessions;
 import io.github.wshub.session.LocalTopicRegistry;
+import io.github.wshub.session.QuietTopicCheck;
 import io.github.wshub.session.SessionSettings;
 import io.github.wshub.session.TargetedDelivery;
 
@@ -102,6 +103,13 @@ public final class HubAutoConfiguration {
 		registry.setInstrumentation(orNone(instrumentation));
 		registry.setHistorySettings(historySettings(properties));
 		return registry;
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	QuietTopicCheck hubQuietTopicCheck(LocalTopicRegistry registry, HubProperties properties) {
+		HubProperties.History history = properties.getHistory();
+		return new QuietTopicCheck(registry, history.getQuietCheck(), !history.getTopics().isEmpty());
 	}
 
 	@Bean

@@ -701,6 +701,13 @@ public class HubProperties {
 		 */
 		private int maxRecover = 1000;
 
+		/**
+		 * How long a history topic must have been without messages before its instance reads
+		 * the history once, to deliver a last message that its Redis subscription missed and
+		 * that no later message revealed. 0 turns the check off.
+		 */
+		private Duration quietCheck = Duration.ofSeconds(5);
+
 		public List<String> getTopics() {
 			return this.topics;
 		}
@@ -731,6 +738,14 @@ public class HubProperties {
 
 		public void setMaxRecover(int maxRecover) {
 			this.maxRecover = maxRecover;
+		}
+
+		public Duration getQuietCheck() {
+			return this.quietCheck;
+		}
+
+		public void setQuietCheck(Duration quietCheck) {
+			this.quietCheck = quietCheck;
 		}
 
 	}

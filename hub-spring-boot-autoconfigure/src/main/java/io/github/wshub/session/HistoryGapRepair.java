@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
@@ -25,6 +26,10 @@ import io.github.wshub.instrumentation.HubInstrumentation;
  * expired, more than {@code hub.history.max-recover}, a new epoch, or the read failed), the
  * topic's local sessions are closed with 4005 (state lost) so that their clients reconnect and
  * recover, and delivery goes on with the held messages.
+ * <p>
+ * A lost message that no later one reveals (the last of a burst) is found by
+ * {@link #checkQuietTopics}: once per quiet spell of a topic, it reads the history after the
+ * last offset delivered, and delivers what the instance missed the same way.
  * <p>
  * Every message of a topic with history passes through the topic's monitor, taken by the
  * topic's dispatch lane and, for a repair, by the thread completing the history read; so the
@@ -93,9 +98,74 @@ final class HistoryGapRepair {
 		this.positions.remove(topic);
 	}
 
+	/**
+	 * Read the history of each topic that has been quiet for {@code quietNanos} since this
+	 * instance delivered its last message, once per quiet spell, and deliver the messages the
+	 * instance missed (a history that no longer holds them closes the topic's sessions with 4005).
+	 * A message still on its way through Pub/Sub is not taken for a lost one: the topic is quiet
+	 * only well after its last delivery, and a message that arrives meanwhile is delivered once,
+	 * by whichever path comes first.
+	 * @param quietNanos how long a topic must have been quiet
+	 * @return the number of topics whose history was read
+	 */
+	int checkQuietTopics(long quietNanos) {
+		long now = System.nanoTime();
+		int checked = 0;
+		for (Map.Entry<String, Position> candidate : this.positions.entrySet()) {
+			Position position = candidate.getValue();
+			long from;
+			String epoch;
+			synchronized (position) {
+				if (position.checked || position.repairing || position.epoch == null
+						|| now - position.deliveredAt < quietNanos) {
+					continue;
+				}
+				position.checked = true;
+				from = position.last;
+				epoch = position.epoch;
+			}
+			checked++;
+			String topic = candidate.getKey();
+			this.broker.readHistory(topic, from, this.maxRepair).whenComplete((slice, ex) -> {
+				if (ex != null || !epoch.equals(slice.epoch()) || slice.top() <= from) {
+					// Nothing missed, a new epoch (its next message is a new baseline), or Redis
+					// unreachable (the next message or check finds the gap).
+					return;
+				}
+				synchronized (position) {
+					if (this.positions.get(topic) != position || slice.top() <= position.last) {
+						return;
+					}
+					if (slice.entries().isEmpty()) {
+						// Offsets were taken that the history no longer holds: state lost.
+						finish(topic, position, position.last, slice.top() + 1, null);
+						position.checked = true;
+						return;
+					}
+					this.instrumentation.historyGap(true);
+					for (HistorySlice.Entry entry : slice.entries()) {
+						BrokerMessage missed = new BrokerMessage(topic, entry.frame(), nowMicros(), "history",
+								entry.offset(), slice.epoch());
+						if (position.repairing) {
+							position.held.add(missed);
+						}
+						else {
+							process(position, missed);
+						}
+					}
+					// Read once per quiet spell: what was read back does not start another.
+					position.checked = true;
+				}
+			});
+		}
+		return checked;
+	}
+
 	// Holding the position's monitor.
 	private void process(Position position, BrokerMessage message) {
 		long offset = message.offset();
+		position.deliveredAt = System.nanoTime();
+		position.checked = false;
 		if (position.epoch == null || !position.epoch.equals(message.epoch())) {
 			// First message since the topic was subscribed, or a new epoch: a new baseline.
 			position.epoch = message.epoch();
@@ -133,7 +203,7 @@ final class HistoryGapRepair {
 	// Holding the position's monitor.
 	private void finish(String topic, Position position, long from, long to, @Nullable HistorySlice slice) {
 		if (slice != null && isComplete(slice, position.epoch, from, to)) {
-			long now = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
+			long now = nowMicros();
 			for (HistorySlice.Entry entry : slice.entries()) {
 				this.fanOut.accept(new BrokerMessage(topic, entry.frame(), now, "history", entry.offset(),
 						slice.epoch()));
@@ -163,6 +233,10 @@ final class HistoryGapRepair {
 		}
 	}
 
+	private static long nowMicros() {
+		return ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
+	}
+
 	private static boolean isComplete(HistorySlice slice, @Nullable String epoch, long from, long to) {
 		if (!slice.epoch().equals(epoch) || slice.entries().size() != to - from - 1) {
 			return false;
@@ -183,6 +257,12 @@ final class HistoryGapRepair {
 		long last;
 
 		boolean repairing;
+
+		/** {@link System#nanoTime()} of the last message processed. */
+		long deliveredAt;
+
+		/** Whether {@link #checkQuietTopics} read the history since the last message. */
+		boolean checked;
 
 		List<BrokerMessage> held = new ArrayList<>();
 

@@ -1,5 +1,6 @@
 package io.github.wshub.session;
 
+import java.time.Duration;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
@@ -211,6 +212,17 @@ public final class LocalTopicRegistry implements BrokerMessageListener {
 	 */
 	public int topicCount() {
 		return this.subscribers.size();
+	}
+
+	/**
+	 * Read back what this instance missed of its history topics that have been quiet for
+	 * {@code quietFor}: a lost message that no later message reveals. Each topic is read once
+	 * per quiet spell; see {@link HistoryGapRepair}.
+	 * @param quietFor how long a topic must have been without messages
+	 * @return the number of topics whose history was read
+	 */
+	public int checkQuietHistoryTopics(Duration quietFor) {
+		return this.gaps.checkQuietTopics(quietFor.toNanos());
 	}
 
 	@Override

@@ -106,6 +106,64 @@ class HistoryGapRepairTests {
 		then(this.broker).should(never()).readHistory(anyString(), anyLong(), anyInt());
 	}
 
+	@Test
+	void aQuietTopicIsReadOnceAndItsLostLastMessageDelivered() {
+		given(this.broker.readHistory("t", 2, 1000))
+			.willReturn(CompletableFuture.completedFuture(new HistorySlice("e", 3, List.of(entry(3)))));
+		this.repair.deliver(message(1, "e"));
+		this.repair.deliver(message(2, "e"));
+		assertThat(this.repair.checkQuietTopics(0)).isOne();
+		assertThat(this.delivered).containsExactly(1L, 2L, 3L);
+		assertThat(this.repair.checkQuietTopics(0)).as("once per quiet spell").isZero();
+		this.repair.deliver(message(4, "e"));
+		given(this.broker.readHistory("t", 4, 1000))
+			.willReturn(CompletableFuture.completedFuture(new HistorySlice("e", 4, List.of())));
+		assertThat(this.repair.checkQuietTopics(0)).as("a new spell after a message").isOne();
+		assertThat(this.delivered).containsExactly(1L, 2L, 3L, 4L);
+		assertThat(this.closed).isEmpty();
+	}
+
+	@Test
+	void aTopicThatIsNotQuietYetIsNotRead() {
+		this.repair.deliver(message(1, "e"));
+		assertThat(this.repair.checkQuietTopics(Long.MAX_VALUE)).isZero();
+		then(this.broker).should(never()).readHistory(anyString(), anyLong(), anyInt());
+	}
+
+	@Test
+	void aMessageArrivingWhileAQuietTopicIsReadIsDeliveredOnce() {
+		CompletableFuture<HistorySlice> read = new CompletableFuture<>();
+		given(this.broker.readHistory("t", 1, 1000)).willReturn(read);
+		this.repair.deliver(message(1, "e"));
+		this.repair.checkQuietTopics(0);
+		this.repair.deliver(message(2, "e"));
+		read.complete(new HistorySlice("e", 2, List.of(entry(2))));
+		assertThat(this.delivered).containsExactly(1L, 2L);
+	}
+
+	@Test
+	void aQuietTopicWhoseMissingMessagesWereTrimmedClosesTheSubscribers() {
+		given(this.broker.readHistory("t", 1, 1000))
+			.willReturn(CompletableFuture.completedFuture(new HistorySlice("e", 5, List.of(entry(4), entry(5)))));
+		given(this.broker.readHistory("t", 1, 2))
+			.willReturn(CompletableFuture.completedFuture(new HistorySlice("e", 5, List.of(entry(4), entry(5)))));
+		this.repair.deliver(message(1, "e"));
+		this.repair.checkQuietTopics(0);
+		assertThat(this.closed).containsExactly("t");
+		assertThat(this.delivered).containsExactly(1L, 4L, 5L);
+	}
+
+	@Test
+	void aQuietTopicWhoseHistoryHoldsNothingAfterTheLastOffsetClosesTheSubscribers() {
+		given(this.broker.readHistory("t", 1, 1000))
+			.willReturn(CompletableFuture.completedFuture(new HistorySlice("e", 6, List.of())));
+		this.repair.deliver(message(1, "e"));
+		this.repair.checkQuietTopics(0);
+		assertThat(this.closed).containsExactly("t");
+		this.repair.deliver(message(7, "e"));
+		assertThat(this.delivered).containsExactly(1L, 7L);
+	}
+
 	private static BrokerMessage message(long offset, String epoch) {
 		return new BrokerMessage("t", new byte[0], 0, "origin", offset, epoch);
 	}

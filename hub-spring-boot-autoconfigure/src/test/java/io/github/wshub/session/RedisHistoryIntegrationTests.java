@@ -28,8 +28,14 @@ class RedisHistoryIntegrationTests extends AbstractHistoryIntegrationTests {
 
 	@BeforeAll
 	static void start() {
-		a = TestHubApplication.start(redis, HISTORY);
-		b = TestHubApplication.start(redis, HISTORY);
+		a = TestHubApplication.start(redis, withQuietCheck());
+		b = TestHubApplication.start(redis, withQuietCheck());
+	}
+
+	private static String[] withQuietCheck() {
+		String[] properties = java.util.Arrays.copyOf(HISTORY, HISTORY.length + 1);
+		properties[HISTORY.length] = "hub.history.quiet-check=1s";
+		return properties;
 	}
 
 	@AfterAll
@@ -80,6 +86,25 @@ class RedisHistoryIntegrationTests extends AbstractHistoryIntegrationTests {
 			assertThat(messages).extracting((m) -> m.get("offset").asLong()).containsExactly(2L, 3L);
 			assertThat(messages.get(0).get("data").asString()).isEqualTo("lost");
 			assertThat(messages.get(1).get("data").get("n").asInt()).isEqualTo(3);
+		}
+	}
+
+	@Test
+	void instanceDeliversALostLastMessageOnceTheTopicIsQuiet() {
+		String topic = "hist.quiet";
+		try (HubTestClient client = a.connect()) {
+			client.subscribe(topic);
+			b.template().publish(topic, Map.of("n", 1)).join();
+			String epoch = client.nextMessage().get("epoch").asString();
+			// The last message of a burst reached the history, but not this instance.
+			long lost = (Long) redis.server().execute("HINCRBY", "hub:history-meta:{" + topic + "}", "offset", "1");
+			redis.server().execute("XADD", "hub:history:{" + topic + "}", "0-" + lost, "f",
+					"{\"type\":\"message\",\"topic\":\"" + topic + "\",\"data\":\"last\",\"offset\":" + lost
+							+ ",\"epoch\":\"" + epoch + "\"}");
+			// hub.history.quiet-check=1s: read back within a few seconds, without another publish.
+			JsonNode repaired = client.nextMessage();
+			assertThat(repaired.get("offset").asLong()).isEqualTo(2);
+			assertThat(repaired.get("data").asString()).isEqualTo("last");
 		}
 	}
 
