@@ -5,6 +5,12 @@
 #   benchmarks/run.sh <fanout|ramp|idle|churn|storm> [--instances N] [--container tomcat|jetty]
 #                     [--jfr] [--perf] [generator options...]
 #   benchmarks/run.sh rolling [--instances N] [--container tomcat|jetty] [--pause S] [client options...]
+#   benchmarks/run.sh compare [--stack tomcat|netty] [generator options...]
+#
+# Containers: tomcat (the sample app), jetty (benchmarks/jetty-app), netty (sample-app-reactive), and
+# bare-tomcat, bare-netty: the floor of each stack (benchmarks/bare-*: the same protocol in one
+# process, no hub; always 1 instance). compare runs fanout on the hub (2 instances + Redis) and then
+# on the bare broadcaster of the same stack, and prints the ratio of server CPU per delivery.
 #
 # Build first (nothing is built here):  ./mvnw -q -DskipTests package
 # Needs: java 17+, redis-server on the PATH, python3 (free ports), curl; jcmd for idle and --jfr,
@@ -22,7 +28,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 
 usage() {
-  sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 }
 
@@ -30,7 +36,7 @@ usage() {
 SCENARIO="$1"
 shift
 case "$SCENARIO" in
-  fanout|ramp|idle|churn|storm|rolling) ;;
+  fanout|ramp|idle|churn|storm|rolling|compare) ;;
   -h|--help) usage ;;
   *) echo "Unknown scenario '$SCENARIO'" >&2; usage ;;
 esac
@@ -39,6 +45,7 @@ INSTANCES=2
 [ "$SCENARIO" = rolling ] && INSTANCES=3
 PAUSE=15
 CONTAINER=tomcat
+STACK=tomcat
 JFR=0
 PERF=0
 GEN_ARGS=()
@@ -49,14 +56,43 @@ while [ $# -gt 0 ]; do
     --jfr) JFR=1; shift ;;
     --perf) PERF=1; shift ;;
     --pause) PAUSE="$2"; shift 2 ;;
+    --stack) STACK="$2"; shift 2 ;;
     *) GEN_ARGS+=("$1"); shift ;;
   esac
 done
 
+if [ "$SCENARIO" = compare ]; then
+  case "$STACK" in tomcat|netty) ;; *) echo "--stack must be tomcat or netty" >&2; exit 2 ;; esac
+  OUT_DIR="$ROOT/benchmarks/target/runs/compare-$STACK-$(date +%Y%m%d-%H%M%S)"
+  mkdir -p "$OUT_DIR"
+  "$0" fanout --container "$STACK" --out "$OUT_DIR/hub.json" "${GEN_ARGS[@]}"
+  "$0" fanout --container "bare-$STACK" --out "$OUT_DIR/bare.json" "${GEN_ARGS[@]}"
+  python3 - "$OUT_DIR/hub.json" "$OUT_DIR/bare.json" "$STACK" <<'PY'
+import json, sys
+hub, bare = (json.load(open(path))["metrics"] for path in sys.argv[1:3])
+def line(name, m):
+    lat = m.get("latency", {})
+    return (f"| {name} | {m.get('delivered')} / {m.get('expected')} | {m.get('lost')} | "
+            f"{m.get('serverCpuMicrosPerDelivery')} us | {lat.get('p99Ms')} ms |")
+print(f"\n{sys.argv[3]}: the hub (2 instances + Redis) and the bare broadcaster (1 process), one after the other\n")
+print("| server | delivered / expected | lost | server CPU per delivery | p99 |")
+print("|---|---|---|---|---|")
+print(line("wshub", hub))
+print(line("bare", bare))
+ratio = hub["serverCpuMicrosPerDelivery"] / bare["serverCpuMicrosPerDelivery"]
+print(f"\nserver CPU per delivery, wshub / bare: {ratio:.2f}x")
+PY
+  echo "JSON in $OUT_DIR"
+  exit 0
+fi
+
 case "$CONTAINER" in
   tomcat) SERVER_JAR="$ROOT/sample-app/target/sample-app-0.1.0-SNAPSHOT.jar" ;;
   jetty) SERVER_JAR="$ROOT/benchmarks/jetty-app/target/jetty-app.jar" ;;
-  *) echo "--container must be tomcat or jetty" >&2; exit 2 ;;
+  netty) SERVER_JAR="$ROOT/sample-app-reactive/target/sample-app-reactive-0.1.0-SNAPSHOT.jar" ;;
+  bare-tomcat) SERVER_JAR="$ROOT/benchmarks/bare-servlet/target/bare-servlet.jar"; INSTANCES=1 ;;
+  bare-netty) SERVER_JAR="$ROOT/benchmarks/bare-reactive/target/bare-reactive.jar"; INSTANCES=1 ;;
+  *) echo "--container must be tomcat, jetty, netty, bare-tomcat or bare-netty" >&2; exit 2 ;;
 esac
 GENERATOR_JAR="$ROOT/benchmarks/target/benchmarks.jar"
 REQUIRED=("$SERVER_JAR")
