@@ -32,6 +32,17 @@ class RedisHistoryIntegrationTests extends AbstractHistoryIntegrationTests {
 		b = TestHubApplication.start(redis, withQuietCheck());
 	}
 
+	/**
+	 * Take the topic's next offset and append a message under it, as the publish script does,
+	 * without publishing it: a message whose Pub/Sub delivery was lost.
+	 */
+	private static void appendWithoutPublishing(String topic, String epoch, String data) {
+		long offset = (Long) redis.server().execute("HINCRBY", "hub:history-meta:{" + topic + "}", "offset", "1");
+		redis.server().execute("XADD", "hub:history:{" + topic + "}", "0-" + offset, "f",
+				"{\"type\":\"message\",\"topic\":\"" + topic + "\",\"data\":\"" + data + "\",\"offset\":" + offset
+						+ ",\"epoch\":\"" + epoch + "\"}");
+	}
+
 	private static String[] withQuietCheck() {
 		String[] properties = java.util.Arrays.copyOf(HISTORY, HISTORY.length + 1);
 		properties[HISTORY.length] = "hub.history.quiet-check=1s";
@@ -77,10 +88,7 @@ class RedisHistoryIntegrationTests extends AbstractHistoryIntegrationTests {
 			JsonNode first = client.nextMessage();
 			String epoch = first.get("epoch").asString();
 			// A message that reached the history but whose Pub/Sub delivery was lost.
-			long lost = (Long) redis.server().execute("HINCRBY", "hub:history-meta:{" + topic + "}", "offset", "1");
-			redis.server().execute("XADD", "hub:history:{" + topic + "}", "0-" + lost, "f",
-					"{\"type\":\"message\",\"topic\":\"" + topic + "\",\"data\":\"lost\",\"offset\":" + lost
-							+ ",\"epoch\":\"" + epoch + "\"}");
+			appendWithoutPublishing(topic, epoch, "lost");
 			b.template().publish(topic, Map.of("n", 3)).join();
 			List<JsonNode> messages = client.messages(2);
 			assertThat(messages).extracting((m) -> m.get("offset").asLong()).containsExactly(2L, 3L);
@@ -97,10 +105,7 @@ class RedisHistoryIntegrationTests extends AbstractHistoryIntegrationTests {
 			b.template().publish(topic, Map.of("n", 1)).join();
 			String epoch = client.nextMessage().get("epoch").asString();
 			// The last message of a burst reached the history, but not this instance.
-			long lost = (Long) redis.server().execute("HINCRBY", "hub:history-meta:{" + topic + "}", "offset", "1");
-			redis.server().execute("XADD", "hub:history:{" + topic + "}", "0-" + lost, "f",
-					"{\"type\":\"message\",\"topic\":\"" + topic + "\",\"data\":\"last\",\"offset\":" + lost
-							+ ",\"epoch\":\"" + epoch + "\"}");
+			appendWithoutPublishing(topic, epoch, "last");
 			// hub.history.quiet-check=1s: read back within a few seconds, without another publish.
 			JsonNode repaired = client.nextMessage();
 			assertThat(repaired.get("offset").asLong()).isEqualTo(2);
