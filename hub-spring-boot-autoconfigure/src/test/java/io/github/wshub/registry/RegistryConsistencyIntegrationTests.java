@@ -59,7 +59,7 @@ class RegistryConsistencyIntegrationTests {
 				assertThat(hgetall("hub:sessions")).isEqualTo(expectedSessions);
 				for (Instance instance : instances) {
 					long local = instance.sessions().getSessionCount();
-					assertThat(redis.server().execute("HLEN", "hub:instance:" + instance.instanceId() + ":sessions"))
+					assertThat(redis.server().execute("HLEN", "hub:instance:{" + instance.instanceId() + "}:sessions"))
 						.isEqualTo(local);
 				}
 			});
@@ -69,12 +69,12 @@ class RegistryConsistencyIntegrationTests {
 					.put(user, client.instanceId());
 			}
 			for (Map.Entry<String, Map<String, String>> entry : expectedUsers.entrySet()) {
-				assertThat(hgetall("hub:user:" + entry.getKey())).isEqualTo(entry.getValue());
+				assertThat(hgetall("hub:user:{" + entry.getKey() + "}")).isEqualTo(entry.getValue());
 				assertThat(instances.get(0).template().locateUser(entry.getKey()).join()).isEqualTo(entry.getValue());
 			}
 			open.forEach(HubTestClient::close);
 			await().atMost(SETTLE).untilAsserted(() -> assertThat(keys()).containsExactlyInAnyOrder("hub:instances",
-					"hub:instance:x", "hub:instance:y", "hub:instance:z"));
+					"hub:instance:{x}", "hub:instance:{y}", "hub:instance:{z}"));
 		}
 		finally {
 			instances.forEach(Instance::close);
@@ -104,8 +104,8 @@ class RegistryConsistencyIntegrationTests {
 				for (HubTestClient client : during) {
 					assertThat(hget("hub:sessions", client.sessionId())).isEqualTo("healer");
 				}
-				assertThat(hgetall("hub:user:erin")).hasSize(3);
-				assertThat(hgetall("hub:user:dave")).hasSize(1);
+				assertThat(hgetall("hub:user:{erin}")).hasSize(3);
+				assertThat(hgetall("hub:user:{dave}")).hasSize(1);
 			});
 			assertThat(output.getAll().split("Connection registry cannot write to Redis", -1)).as("logged once")
 				.hasSize(2);
@@ -113,6 +113,40 @@ class RegistryConsistencyIntegrationTests {
 			before.close();
 			during.forEach(HubTestClient::close);
 			await().atMost(SETTLE).until(() -> hgetall("hub:sessions").isEmpty());
+		}
+	}
+
+	@Test
+	void instancePurgedWhileAliveRegistersItsSessionsAgain() {
+		Instance purged = start("paused");
+		Instance purger = start("purger");
+		List<HubTestClient> clients = new ArrayList<>();
+		try {
+			for (int i = 0; i < 4; i++) {
+				clients.add(HubTestClient
+					.connect(java.net.URI.create("ws://127.0.0.1:" + purged.port() + "/ws?user=frank" + (i % 2))));
+			}
+			await().atMost(SETTLE).until(() -> hgetall("hub:user:{frank0}").size() == 2);
+			for (int round = 0; round < 5; round++) {
+				// As after a pause longer than the TTL: the other instance purges this one, racing
+				// with its own next heartbeat.
+				redis.server().execute("DEL", "hub:instance:{paused}");
+				await().atMost(SETTLE).untilAsserted(() -> {
+					assertThat(hgetall("hub:instance:{paused}:sessions")).hasSize(4);
+					assertThat(hgetall("hub:user:{frank0}")).hasSize(2).containsValue("paused");
+					assertThat(hgetall("hub:user:{frank1}")).hasSize(2);
+					for (HubTestClient client : clients) {
+						assertThat(hget("hub:sessions", client.sessionId())).isEqualTo("paused");
+					}
+					assertThat(redis.server().execute("EXISTS", "hub:instance:{paused}:purging")).isEqualTo(0L);
+				});
+			}
+			assertThat(purger.template().locateUser("frank1").join()).hasSize(2);
+		}
+		finally {
+			clients.forEach(HubTestClient::close);
+			purged.close();
+			purger.close();
 		}
 	}
 
