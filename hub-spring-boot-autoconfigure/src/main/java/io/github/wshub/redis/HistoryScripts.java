@@ -40,16 +40,14 @@ final class HistoryScripts {
 	 * frame gets {@code "offset"} and {@code "epoch"} spliced in before its closing brace, the
 	 * envelope header gets them appended. Returns {@code {offset, epoch, receivers}}.
 	 */
-	static final Script PUBLISH = new Script(META + """
-			local epoch = meta(KEYS[1], KEYS[2], ARGV[7], ARGV[6])
-			local offset = redis.call('HINCRBY', KEYS[2], 'offset', 1)
-			local o = string.format('%d', offset)
-			local frame = string.sub(ARGV[3], 1, -2) .. ',"offset":' .. o .. ',"epoch":"' .. epoch .. '"}'
-			redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[4], '0-' .. o, 'f', frame)
-			redis.call('PEXPIRE', KEYS[1], ARGV[5])
-			local receivers = redis.call('PUBLISH', ARGV[1], ARGV[2] .. ' ' .. o .. ' ' .. epoch .. '\\n' .. frame)
-			return {offset, epoch, receivers}
-			""");
+	static final Script PUBLISH = publish("PUBLISH");
+
+	/**
+	 * {@link #PUBLISH} for sharded Pub/Sub: the same steps with {@code SPUBLISH}. The channel has
+	 * the topic as its hash tag, like both keys, so on a Redis Cluster the script runs on the one
+	 * node that owns the topic's slot.
+	 */
+	static final Script SPUBLISH = publish("SPUBLISH");
 
 	/**
 	 * Read: the epoch, the top offset and some entries. {@code ARGV}: {@code after} (entries from
@@ -74,6 +72,19 @@ final class HistoryScripts {
 			""");
 
 	private HistoryScripts() {
+	}
+
+	private static Script publish(String command) {
+		return new Script(META + """
+				local epoch = meta(KEYS[1], KEYS[2], ARGV[7], ARGV[6])
+				local offset = redis.call('HINCRBY', KEYS[2], 'offset', 1)
+				local o = string.format('%%d', offset)
+				local frame = string.sub(ARGV[3], 1, -2) .. ',"offset":' .. o .. ',"epoch":"' .. epoch .. '"}'
+				redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[4], '0-' .. o, 'f', frame)
+				redis.call('PEXPIRE', KEYS[1], ARGV[5])
+				local receivers = redis.call('%s', ARGV[1], ARGV[2] .. ' ' .. o .. ' ' .. epoch .. '\\n' .. frame)
+				return {offset, epoch, receivers}
+				""".formatted(command));
 	}
 
 	/**

@@ -19,8 +19,9 @@ import org.jspecify.annotations.Nullable;
  * <li><b>No replayed publishes.</b> Lettuce queues commands while a connection is down and
  * replays the ones in flight when it reconnects, before the subscription connections of this
  * and other instances have subscribed again. Every loss of a connection of the client is counted
- * ({@link #onRedisDisconnected}); a publish is acknowledged only if no loss happened between the
- * moment it was sent and Redis' reply (its {@link #ticket()}).</li>
+ * ({@link #onRedisDisconnected}; a connection closed on purpose is no loss); a publish is
+ * acknowledged only if no loss happened between the moment it was sent and Redis' reply (its
+ * {@link #ticket()}).</li>
  * <li><b>Closed until confirmed.</b> After a connection loss the fence is closed: publishes fail
  * at once until the broker has subscribed every channel it holds again and a ping went through
  * Redis and back ({@link #reopen(long)}).</li>
@@ -147,6 +148,11 @@ final class PublishFence implements RedisConnectionStateListener {
 
 	@Override
 	public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+		if (connection.isClosed()) {
+			// Closed on purpose, not lost: on a Redis Cluster Lettuce opens and closes connections
+			// for every topology refresh, and closes those of nodes that left.
+			return;
+		}
 		synchronized (this) {
 			this.interruptions.incrementAndGet();
 			this.open = false;

@@ -42,6 +42,8 @@ final class PublishGate {
 
 	private final RedisConnectionFactory connectionFactory;
 
+	private final boolean sharded;
+
 	private final Runnable requestConfirmation;
 
 	private Duration timeout = Duration.ofSeconds(5);
@@ -59,11 +61,13 @@ final class PublishGate {
 	/**
 	 * Create a gate.
 	 * @param connectionFactory the factory whose connection publishes
+	 * @param sharded whether to publish with {@code SPUBLISH}, which needs Lettuce
 	 * @param requestConfirmation asks the broker to subscribe its channels again and confirm
 	 * them, when a lost connection is back (see {@link PublishFence})
 	 */
-	PublishGate(RedisConnectionFactory connectionFactory, Runnable requestConfirmation) {
+	PublishGate(RedisConnectionFactory connectionFactory, boolean sharded, Runnable requestConfirmation) {
 		this.connectionFactory = connectionFactory;
+		this.sharded = sharded;
 		this.requestConfirmation = requestConfirmation;
 	}
 
@@ -91,7 +95,10 @@ final class PublishGate {
 
 	private Publisher createPublisher(ScheduledExecutorService timer) {
 		if (LETTUCE_PRESENT && this.connectionFactory instanceof LettuceConnectionFactory lettuceFactory) {
-			return new LettucePublisher(lettuceFactory, timer, RedisTopicBroker.RETRY_INTERVAL);
+			return new LettucePublisher(lettuceFactory, timer, RedisTopicBroker.RETRY_INTERVAL, this.sharded);
+		}
+		if (this.sharded) {
+			throw new IllegalStateException("Sharded Pub/Sub needs the Lettuce Redis client");
 		}
 		if (this.connectionFactory instanceof ReactiveRedisConnectionFactory reactiveFactory) {
 			return new ReactivePublisher(reactiveFactory.getReactiveConnection());

@@ -1,0 +1,230 @@
+package io.github.wshub.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.models.partitions.Partitions;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+/**
+ * What {@link ShardedSubscriptions} needs to know of a Redis Cluster: the connection factory's
+ * {@link RedisClusterClient} (with topology refresh enabled), a way to reload the topology on
+ * demand, the hash slot of a channel, and the nodes' connections.
+ *
+ * @author wshub
+ */
+final class ClusterTopology {
+
+	// The broker's logger: operators find every broker message under one name.
+	private static final Log logger = LogFactory.getLog(RedisTopicBroker.class);
+
+	/**
+	 * What is enabled on a client without topology refresh.
+	 */
+	static final ClusterTopologyRefreshOptions TOPOLOGY_REFRESH = ClusterTopologyRefreshOptions.builder()
+		.enablePeriodicRefresh(Duration.ofSeconds(10))
+		.enableAllAdaptiveRefreshTriggers()
+		.build();
+
+	private final LettuceConnectionFactory connectionFactory;
+
+	private final Duration reloadWait;
+
+	private volatile @Nullable RedisClusterClient client;
+
+	/**
+	 * Create a view of the factory's cluster.
+	 * @param connectionFactory a factory for a Redis Cluster
+	 * @param reloadWait how long {@link #reload()} waits for the cluster
+	 */
+	ClusterTopology(LettuceConnectionFactory connectionFactory, Duration reloadWait) {
+		this.connectionFactory = connectionFactory;
+		this.reloadWait = reloadWait;
+	}
+
+	/**
+	 * Return the factory's cluster client. Unless the application configured topology refresh
+	 * ({@code spring.data.redis.lettuce.cluster.refresh.*}), the first call enables Lettuce's
+	 * periodic refresh (every 10 s) and all adaptive triggers on it.
+	 * @return the client
+	 * @throws IllegalStateException if the factory has no cluster client (yet)
+	 */
+	RedisClusterClient client() {
+		RedisClusterClient current = this.client;
+		if (current != null) {
+			return current;
+		}
+		AbstractRedisClient nativeClient = this.connectionFactory.getNativeClient();
+		if (!(nativeClient instanceof RedisClusterClient clusterClient)) {
+			throw new IllegalStateException("Sharded Pub/Sub needs a Redis Cluster connection factory");
+		}
+		enableTopologyRefresh(clusterClient);
+		this.client = clusterClient;
+		return clusterClient;
+	}
+
+	private static void enableTopologyRefresh(RedisClusterClient clusterClient) {
+		ClientOptions options = clusterClient.getOptions();
+		ClusterClientOptions clusterOptions = (options instanceof ClusterClientOptions cluster) ? cluster
+				: ClusterClientOptions.builder(options).build();
+		ClusterTopologyRefreshOptions refresh = clusterOptions.getTopologyRefreshOptions();
+		if (refresh.isPeriodicRefreshEnabled() || !refresh.getAdaptiveRefreshTriggers().isEmpty()) {
+			return;
+		}
+		clusterClient.setOptions(clusterOptions.mutate().topologyRefreshOptions(TOPOLOGY_REFRESH).build());
+		logger.info("Enabled Lettuce's periodic (10 s) and adaptive cluster topology refresh for sharded Pub/Sub");
+	}
+
+	/**
+	 * Reload the topology from the cluster, waiting at most the reload wait. Every connection
+	 * of the client routes by the new topology afterwards.
+	 */
+	void reload() {
+		RedisClusterClient current = this.client;
+		if (current == null) {
+			return;
+		}
+		try {
+			current.refreshPartitionsAsync().toCompletableFuture().get(this.reloadWait.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		catch (ExecutionException | TimeoutException ex) {
+			logger.debug("Reloading the cluster topology failed", ex);
+		}
+	}
+
+	/**
+	 * Return a probe channel whose hash tag falls in one of a node's slots.
+	 * @param controlChannel the instance's control channel
+	 * @param node a master with slots
+	 * @return the channel
+	 */
+	static String probeChannelFor(String controlChannel, RedisClusterNode node) {
+		for (int i = 0;; i++) {
+			String channel = RedisNames.probeChannel(controlChannel, Integer.toString(i, 36));
+			if (node.hasSlot(slot(channel))) {
+				return channel;
+			}
+		}
+	}
+
+	/**
+	 * Whether the Pub/Sub connection to a node, through which Lettuce sends the commands of
+	 * its slots, is open.
+	 * @param connection the cluster Pub/Sub connection
+	 * @param node the node
+	 * @return {@code true} when connected
+	 */
+	static boolean isConnected(StatefulRedisClusterPubSubConnection<byte[], byte[]> connection,
+			RedisClusterNode node) {
+		try {
+			CompletableFuture<StatefulRedisPubSubConnection<byte[], byte[]>> nodeConnection = connection
+				.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort());
+			return nodeConnection.isDone() && !nodeConnection.isCompletedExceptionally()
+					&& nodeConnection.join().isOpen();
+		}
+		catch (RuntimeException ex) {
+			return false;
+		}
+	}
+
+	/**
+	 * Unsubscribe channels on a node that no longer owns them, if its connection is open, so
+	 * that Lettuce does not subscribe them there again when it reconnects. Does not wait.
+	 * @param connection the cluster Pub/Sub connection
+	 * @param node the former owner
+	 * @param channels the channels
+	 */
+	static void leave(StatefulRedisClusterPubSubConnection<byte[], byte[]> connection, RedisClusterNode node,
+			List<String> channels) {
+		try {
+			CompletableFuture<StatefulRedisPubSubConnection<byte[], byte[]>> former = connection
+				.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort());
+			if (former.isDone() && !former.isCompletedExceptionally() && former.join().isOpen()) {
+				former.join().async().sunsubscribe(bytes(channels));
+			}
+		}
+		catch (RuntimeException ex) {
+			logger.debug("Could not unsubscribe from former node " + address(node), ex);
+		}
+	}
+
+	/**
+	 * Whether the cluster reports a node as failing ({@code fail} or {@code fail?}).
+	 * @param node the node, or {@code null}
+	 * @return {@code true} when it is known to fail
+	 */
+	static boolean isFailing(@Nullable RedisClusterNode node) {
+		return node != null
+				&& (node.is(RedisClusterNode.NodeFlag.FAIL) || node.is(RedisClusterNode.NodeFlag.EVENTUAL_FAIL));
+	}
+
+	/**
+	 * Group channels by hash slot, for commands that may only name channels of one slot.
+	 * @param channels the channels
+	 * @return the channels of each slot
+	 */
+	static Map<Integer, List<String>> bySlot(Collection<String> channels) {
+		Map<Integer, List<String>> groups = new TreeMap<>();
+		for (String channel : channels) {
+			groups.computeIfAbsent(slot(channel), (slot) -> new ArrayList<>()).add(channel);
+		}
+		return groups;
+	}
+
+	static int slot(String channel) {
+		return SlotHash.getSlot(utf8(channel));
+	}
+
+	/**
+	 * Name the master of a slot for health details.
+	 * @param partitions the topology
+	 * @param slot the slot
+	 * @return {@code Redis node host:port}
+	 */
+	static String nodeName(Partitions partitions, int slot) {
+		RedisClusterNode owner = partitions.getMasterBySlot(slot);
+		return "Redis node " + ((owner != null) ? address(owner) : "for slot " + slot);
+	}
+
+	static String address(RedisClusterNode node) {
+		return node.getUri().getHost() + ":" + node.getUri().getPort();
+	}
+
+	static byte[][] bytes(List<String> channels) {
+		byte[][] result = new byte[channels.size()][];
+		for (int i = 0; i < result.length; i++) {
+			result[i] = utf8(channels.get(i));
+		}
+		return result;
+	}
+
+	static byte[] utf8(String value) {
+		return value.getBytes(StandardCharsets.UTF_8);
+	}
+
+}
