@@ -174,6 +174,29 @@ final class ClusterTopology {
 	}
 
 	/**
+	 * Whether the Pub/Sub connection to a node exists and is down (Lettuce is reconnecting):
+	 * a command sent now would wait until the node is back.
+	 * @param connection the cluster Pub/Sub connection
+	 * @param node the node, or {@code null}
+	 * @return {@code true} when it is known to be down
+	 */
+	static boolean isDisconnected(StatefulRedisClusterPubSubConnection<byte[], byte[]> connection,
+			@Nullable RedisClusterNode node) {
+		if (node == null) {
+			return false;
+		}
+		try {
+			CompletableFuture<StatefulRedisPubSubConnection<byte[], byte[]>> nodeConnection = connection
+				.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort());
+			return nodeConnection.isDone()
+					&& (nodeConnection.isCompletedExceptionally() || !nodeConnection.join().isOpen());
+		}
+		catch (RuntimeException ex) {
+			return true;
+		}
+	}
+
+	/**
 	 * Whether the cluster reports a node as failing ({@code fail} or {@code fail?}).
 	 * @param node the node, or {@code null}
 	 * @return {@code true} when it is known to fail

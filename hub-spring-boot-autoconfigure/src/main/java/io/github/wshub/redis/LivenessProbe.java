@@ -235,11 +235,18 @@ final class LivenessProbe {
 	private CompletableFuture<Void> ping(Publisher publisher, byte[] channel, long nonce) {
 		CompletableFuture<Void> pong = new CompletableFuture<>();
 		this.pings.put(nonce, pong);
-		publisher.publish(channel, (PING + nonce).getBytes(StandardCharsets.US_ASCII)).whenComplete((ignored, ex) -> {
-			if (ex != null) {
-				pong.completeExceptionally(ex);
-			}
-		});
+		try {
+			publisher.publish(channel, (PING + nonce).getBytes(StandardCharsets.US_ASCII))
+				.whenComplete((ignored, ex) -> {
+					if (ex != null) {
+						pong.completeExceptionally(ex);
+					}
+				});
+		}
+		catch (RuntimeException ex) {
+			// On a Redis Cluster, Lettuce may refuse a command for a slot without a master.
+			pong.completeExceptionally(ex);
+		}
 		return pong.orTimeout(this.timeout.toMillis(), TimeUnit.MILLISECONDS)
 			.whenComplete((ignored, ex) -> this.pings.remove(nonce));
 	}
@@ -249,7 +256,15 @@ final class LivenessProbe {
 			return;
 		}
 		long probe = this.probeSequence.incrementAndGet();
-		pingAll().whenComplete((ignored, ex) -> {
+		CompletableFuture<Void> pings;
+		try {
+			pings = pingAll();
+		}
+		catch (RuntimeException ex) {
+			// Never let one failure cancel the periodic probe.
+			pings = CompletableFuture.failedFuture(ex);
+		}
+		pings.whenComplete((ignored, ex) -> {
 			if (ex == null) {
 				this.lastProbeOk.accumulateAndGet(probe, Math::max);
 				if (probe > this.lastProbeFailed.get()) {
@@ -281,12 +296,13 @@ final class LivenessProbe {
 	}
 
 	private void markUnreachable(Throwable ex) {
-		if (!this.reachable || !this.running.getAsBoolean()) {
-			return;
-		}
 		Throwable cause = (ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex;
 		if (cause instanceof UnreachableNodes nodes) {
+			// Named even when already unreachable: the health detail says which node is down now.
 			this.unreachable = nodes.nodes;
+		}
+		if (!this.reachable || !this.running.getAsBoolean()) {
+			return;
 		}
 		this.reachable = false;
 		this.unreachableSince = System.nanoTime();

@@ -69,6 +69,9 @@ final class ShardedSubscriptions implements SubscriptionTransport {
 	// must not keep it from repairing the other channels.
 	private static final Duration REPAIR_WAIT = Duration.ofSeconds(2);
 
+	// How soon a failed repair is tried again (each try reloads the topology).
+	private static final Duration REPAIR_INTERVAL = Duration.ofMillis(250);
+
 	private static final String PENDING = "";
 
 	private final ClusterTopology topology;
@@ -91,6 +94,8 @@ final class ShardedSubscriptions implements SubscriptionTransport {
 	private volatile @Nullable StatefulRedisClusterPubSubConnection<byte[], byte[]> connection;
 
 	private long nextAudit;
+
+	private long nextRepair;
 
 	ShardedSubscriptions(LettuceConnectionFactory connectionFactory, MessageRouter router, String controlChannel,
 			Duration subscribeTimeout) {
@@ -115,8 +120,9 @@ final class ShardedSubscriptions implements SubscriptionTransport {
 		StatefulRedisClusterPubSubConnection<byte[], byte[]> current = connection();
 		this.topology.reload();
 		updateProbeChannels(current.getPartitions());
-		channels.forEach((channel) -> this.subscriptions.put(channel, PENDING));
-		this.subscriptions.replaceAll((channel, node) -> PENDING);
+		// Every channel keeps its recorded node until Redis confirms it again: the probe goes on
+		// pinging, and naming, the node that holds it meanwhile.
+		channels.forEach((channel) -> this.subscriptions.putIfAbsent(channel, PENDING));
 		List<String> all = new ArrayList<>(this.subscriptions.keySet());
 		String failure = ssubscribe(current, all, this.subscribeTimeout);
 		if (failure != null) {
@@ -147,10 +153,12 @@ final class ShardedSubscriptions implements SubscriptionTransport {
 	public void maintain() {
 		StatefulRedisClusterPubSubConnection<byte[], byte[]> current = this.connection;
 		long now = System.nanoTime();
-		if (current == null || (!this.repairRequested && now - this.nextAudit < 0)) {
+		boolean due = now - this.nextAudit >= 0 || (this.repairRequested && now - this.nextRepair >= 0);
+		if (current == null || !due) {
 			return;
 		}
 		this.nextAudit = now + AUDIT_INTERVAL.toNanos();
+		this.nextRepair = now + REPAIR_INTERVAL.toNanos();
 		try {
 			audit(current);
 		}
@@ -178,12 +186,12 @@ final class ShardedSubscriptions implements SubscriptionTransport {
 			return;
 		}
 		Map<String, List<String>> formerNodes = new HashMap<>();
-		stale.forEach((channel) -> this.subscriptions.computeIfPresent(channel, (key, node) -> {
+		for (String channel : stale) {
+			String node = this.subscriptions.getOrDefault(channel, PENDING);
 			if (!PENDING.equals(node)) {
 				formerNodes.computeIfAbsent(node, (id) -> new ArrayList<>()).add(channel);
 			}
-			return PENDING;
-		}));
+		}
 		Partitions partitions = current.getPartitions();
 		formerNodes.forEach((nodeId, channels) -> {
 			RedisClusterNode former = partitions.getPartitionByNodeId(nodeId);
@@ -251,7 +259,8 @@ final class ShardedSubscriptions implements SubscriptionTransport {
 
 	/**
 	 * Send one {@code SSUBSCRIBE} per slot and wait for all of them, recording the owner of
-	 * each confirmed channel unless Redis' own confirmation already named the node.
+	 * each confirmed channel. A slot whose owner is down fails at once: Lettuce would queue
+	 * the command until the node is back.
 	 * @return what failed, or {@code null} when every channel was confirmed
 	 */
 	private @Nullable String ssubscribe(StatefulRedisClusterPubSubConnection<byte[], byte[]> current,
@@ -261,11 +270,9 @@ final class ShardedSubscriptions implements SubscriptionTransport {
 		List<CompletableFuture<Void>> recorded = new ArrayList<>();
 		ClusterTopology.bySlot(channels).forEach((slot, group) -> {
 			RedisClusterNode owner = partitions.getMasterBySlot(slot);
-			if (ClusterTopology.isFailing(owner)) {
-				// Lettuce would queue the command until the node is back: fail it now, and let
-				// the check subscribe it on the replica that takes over.
+			if (ClusterTopology.isFailing(owner) || ClusterTopology.isDisconnected(current, owner)) {
 				futures.add(CompletableFuture.failedFuture(
-						new IllegalStateException("Redis node " + ClusterTopology.address(owner) + " is failing")));
+						new IllegalStateException("Redis node " + ClusterTopology.address(owner) + " is down")));
 				return;
 			}
 			CompletableFuture<Void> future = current.async()
@@ -275,7 +282,7 @@ final class ShardedSubscriptions implements SubscriptionTransport {
 			recorded.add(future.thenRun(() -> {
 				if (owner != null) {
 					group.forEach((channel) -> this.subscriptions.computeIfPresent(channel,
-							(key, node) -> PENDING.equals(node) ? owner.getNodeId() : node));
+							(key, node) -> owner.getNodeId()));
 				}
 			}));
 		});

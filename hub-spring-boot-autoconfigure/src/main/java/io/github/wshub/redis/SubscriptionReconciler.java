@@ -61,6 +61,8 @@ final class SubscriptionReconciler {
 
 	private volatile boolean reportedStartupFailure;
 
+	private boolean resubscribeFailureLogged;
+
 	// When the subscription thread entered its current call of the transport (0: not in one).
 	private volatile long transportCallSince;
 
@@ -234,10 +236,19 @@ final class SubscriptionReconciler {
 			callTransport(() -> this.transport.resubscribe(all));
 		}
 		catch (RuntimeException ex) {
-			logger.warn("Re-subscribing after a Redis recovery failed (" + ex.getMessage() + "); the next probe retries");
+			// Once per outage: on a Redis Cluster every connection that comes back asks again.
+			String message = "Re-subscribing after a Redis recovery failed (" + ex.getMessage() + "); retrying";
+			if (this.resubscribeFailureLogged) {
+				logger.debug(message);
+			}
+			else {
+				this.resubscribeFailureLogged = true;
+				logger.warn(message);
+			}
 			this.probe.resubscribeFailed();
 			return;
 		}
+		this.resubscribeFailureLogged = false;
 		if (fence != null && !fence.isOpen()) {
 			this.probe.roundTrip().whenComplete((ignored, ex) -> {
 				if (ex == null && fence.reopen(ticket)) {
