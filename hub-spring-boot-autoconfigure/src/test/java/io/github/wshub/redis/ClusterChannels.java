@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import io.github.wshub.testsupport.RedisCluster;
+import io.github.wshub.testsupport.RedisClusterExtension;
 import io.github.wshub.testsupport.RedisServer;
 
 /**
@@ -17,6 +18,18 @@ import io.github.wshub.testsupport.RedisServer;
 final class ClusterChannels {
 
 	private ClusterChannels() {
+	}
+
+	/**
+	 * Return the Spring Boot properties of an instance on a cluster.
+	 * @param cluster the cluster
+	 * @param extra more properties as {@code key=value}
+	 * @return the properties
+	 */
+	static String[] properties(RedisClusterExtension cluster, String... extra) {
+		List<String> all = new ArrayList<>(List.of(cluster.springProperties()));
+		all.addAll(List.of(extra));
+		return all.toArray(new String[0]);
 	}
 
 	/**

@@ -62,10 +62,8 @@ class ShardedPubSubIntegrationTests {
 		});
 	}
 
-	static String[] properties(String... extra) {
-		List<String> all = new ArrayList<>(List.of(cluster.springProperties()));
-		all.addAll(List.of(extra));
-		return all.toArray(new String[0]);
+	private static String[] properties(String... extra) {
+		return ClusterChannels.properties(cluster, extra);
 	}
 
 	@AfterAll
