@@ -1,6 +1,7 @@
 package io.github.wshub.autoconfigure;
 
 import io.github.wshub.autoconfigure.HubProperties.Redis.PubSub;
+import io.github.wshub.redis.ClusterDetection;
 
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -27,8 +28,8 @@ final class RedisPubSubSelection {
 	 * @return {@code true} for a Lettuce cluster factory
 	 */
 	static boolean isLettuceCluster(RedisConnectionFactory connectionFactory) {
-		return LETTUCE_PRESENT && connectionFactory instanceof LettuceConnectionFactory lettuce
-				&& lettuce.isClusterAware();
+		return LETTUCE_PRESENT && connectionFactory instanceof LettuceConnectionFactory
+				&& ClusterDetection.isCluster(connectionFactory);
 	}
 
 	/**

@@ -13,9 +13,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import io.lettuce.core.AbstractRedisClient;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.cluster.ClusterClientOptions;
-import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.models.partitions.Partitions;
@@ -30,8 +27,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 
 /**
  * What {@link ShardedSubscriptions} needs to know of a Redis Cluster: the connection factory's
- * {@link RedisClusterClient} (with topology refresh enabled), a way to reload the topology on
- * demand, the hash slot of a channel, and the nodes' connections.
+ * {@link RedisClusterClient}, a way to reload the topology on demand, the hash slot of a channel, and the nodes' connections.
  *
  * @author wshub
  */
@@ -39,14 +35,6 @@ final class ClusterTopology {
 
 	// The broker's logger: operators find every broker message under one name.
 	private static final Log logger = LogFactory.getLog(RedisTopicBroker.class);
-
-	/**
-	 * What is enabled on a client without topology refresh.
-	 */
-	static final ClusterTopologyRefreshOptions TOPOLOGY_REFRESH = ClusterTopologyRefreshOptions.builder()
-		.enablePeriodicRefresh(Duration.ofSeconds(10))
-		.enableAllAdaptiveRefreshTriggers()
-		.build();
 
 	private final LettuceConnectionFactory connectionFactory;
 
@@ -65,9 +53,8 @@ final class ClusterTopology {
 	}
 
 	/**
-	 * Return the factory's cluster client. Unless the application configured topology refresh
-	 * ({@code spring.data.redis.lettuce.cluster.refresh.*}), the first call enables Lettuce's
-	 * periodic refresh (every 10 s) and all adaptive triggers on it.
+	 * Return the factory's cluster client. Its topology refresh is configured by the
+	 * application or, by default, by {@code HubRedisClusterAutoConfiguration}.
 	 * @return the client
 	 * @throws IllegalStateException if the factory has no cluster client (yet)
 	 */
@@ -80,21 +67,8 @@ final class ClusterTopology {
 		if (!(nativeClient instanceof RedisClusterClient clusterClient)) {
 			throw new IllegalStateException("Sharded Pub/Sub needs a Redis Cluster connection factory");
 		}
-		enableTopologyRefresh(clusterClient);
 		this.client = clusterClient;
 		return clusterClient;
-	}
-
-	private static void enableTopologyRefresh(RedisClusterClient clusterClient) {
-		ClientOptions options = clusterClient.getOptions();
-		ClusterClientOptions clusterOptions = (options instanceof ClusterClientOptions cluster) ? cluster
-				: ClusterClientOptions.builder(options).build();
-		ClusterTopologyRefreshOptions refresh = clusterOptions.getTopologyRefreshOptions();
-		if (refresh.isPeriodicRefreshEnabled() || !refresh.getAdaptiveRefreshTriggers().isEmpty()) {
-			return;
-		}
-		clusterClient.setOptions(clusterOptions.mutate().topologyRefreshOptions(TOPOLOGY_REFRESH).build());
-		logger.info("Enabled Lettuce's periodic (10 s) and adaptive cluster topology refresh for sharded Pub/Sub");
 	}
 
 	/**
@@ -121,15 +95,17 @@ final class ClusterTopology {
 	 * Return a probe channel whose hash tag falls in one of a node's slots.
 	 * @param controlChannel the instance's control channel
 	 * @param node a master with slots
-	 * @return the channel
+	 * @return the channel, or {@code null} when no tag reaches the node (an instance id with a
+	 * hash tag of its own hashes every probe channel to one slot)
 	 */
-	static String probeChannelFor(String controlChannel, RedisClusterNode node) {
-		for (int i = 0;; i++) {
+	static @Nullable String probeChannelFor(String controlChannel, RedisClusterNode node) {
+		for (int i = 0; i < 4 * SlotHash.SLOT_COUNT; i++) {
 			String channel = RedisNames.probeChannel(controlChannel, Integer.toString(i, 36));
 			if (node.hasSlot(slot(channel))) {
 				return channel;
 			}
 		}
+		return null;
 	}
 
 	/**

@@ -46,6 +46,8 @@ final class PublishGate {
 
 	private final Runnable requestConfirmation;
 
+	private final boolean countsReceivers;
+
 	private Duration timeout = Duration.ofSeconds(5);
 
 	private Duration resubscribeWait = Duration.ofSeconds(10);
@@ -69,6 +71,21 @@ final class PublishGate {
 		this.connectionFactory = connectionFactory;
 		this.sharded = sharded;
 		this.requestConfirmation = requestConfirmation;
+		// SPUBLISH counts every subscriber of a sharded channel: they all are on its master.
+		this.countsReceivers = sharded || !ClusterDetection.isCluster(connectionFactory);
+	}
+
+	/**
+	 * Whether the count {@code PUBLISH} returns is every subscriber of the channel. With sharded
+	 * Pub/Sub it is ({@code SPUBLISH} reaches only the master that owns the channel, where every
+	 * subscriber is). With classic Pub/Sub on Redis Cluster it is not: a classic
+	 * {@code PUBLISH} reaches the subscribers of every node, but counts only those connected to
+	 * the node that received it. There the fence judges no counts (its third rule is off) and a
+	 * count of zero does not mean nobody received it.
+	 * @return {@code false} with classic Pub/Sub on Redis Cluster
+	 */
+	boolean countsReceivers() {
+		return this.countsReceivers;
 	}
 
 	void setTimeout(Duration timeout) {
@@ -244,7 +261,9 @@ final class PublishGate {
 			if (ex != null) {
 				throw new CompletionException(new BrokerUnavailableException("Redis did not accept " + what, ex));
 			}
-			String refusal = (currentFence != null) ? currentFence.verdict(topic, ticket, receiversOf.applyAsLong(reply))
+			// Without reliable counts, the fence checks the ticket only (a null topic).
+			String refusal = (currentFence != null)
+					? currentFence.verdict(this.countsReceivers ? topic : null, ticket, receiversOf.applyAsLong(reply))
 					: null;
 			if (refusal != null) {
 				throw new CompletionException(

@@ -25,24 +25,29 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.util.Assert;
 
 /**
- * {@link ConnectionRegistry} in Redis, written through a {@link StringRedisTemplate}. Every
- * change is one Lua script, so each is atomic; all writes of this instance run one after
- * another on one thread, off the WebSocket threads.
+ * {@link ConnectionRegistry} in Redis, written through a {@link StringRedisTemplate}, on a
+ * single Redis, Sentinel, master/replica or Redis Cluster alike: every command and script
+ * touches the keys of one hash slot (see {@link RegistryScripts}). All writes of this instance
+ * run one after another on one thread, off the WebSocket threads.
  * <p>
  * <b>Liveness.</b> Every {@code heartbeatInterval} the instance refreshes its heartbeat key,
  * whose TTL is {@code instanceTtl}. Lookups ignore sessions of instances whose heartbeat key is
- * gone, so a crashed instance stops being routed to within the TTL; on each heartbeat, live
- * instances purge the entries of instances whose heartbeat expired.
+ * gone, and sessions their instance does not list, so a crashed instance stops being routed to
+ * within the TTL and a half-written entry is never routed to. On each heartbeat, live instances
+ * purge the entries of instances whose heartbeat expired.
  * <p>
- * <b>Healing.</b> A write that fails (Redis down) is not retried by itself: the error is logged
- * once, the session keeps working locally, and the next successful heartbeat rewrites this
- * instance's whole entry from its local view. The heartbeat also rewrites it when Redis lost it
- * (the heartbeat key was missing, as after a Redis restart) or when the stored session count
- * differs from the local one.
+ * <b>Healing.</b> A write that fails (Redis down, a Cluster failover) is not retried by itself:
+ * the error is logged once, the session keeps working locally, and the next successful heartbeat
+ * rewrites this instance's whole entry from its local view. The heartbeat also rewrites it when
+ * Redis lost it (the heartbeat key was missing, as after a Redis restart or a failover that lost
+ * writes), when the stored session count differs from the local one, and, for an
+ * {@code instanceTtl} after it last saw one, while a purge of this instance is under way: a
+ * purger that began while this instance's heartbeat was missing may still remove entries this
+ * instance has written again. Lookups are retried a few times on Redis errors, so a failover's transient
+ * errors do not fail them.
  * <p>
  * <b>Storage details.</b> The keys, their types and expiry are listed in {@link RedisNames};
- * the scripts that write and read them are {@link RegistryScripts}. The registry needs a
- * non-cluster Redis (standalone, Sentinel or master/replica).
+ * the commands and scripts that write and read them are {@link RegistryScripts}.
  *
  * @author wshub
  */
@@ -53,6 +58,8 @@ public class RedisConnectionRegistry implements ConnectionRegistry, SmartLifecyc
 	private static final String ANONYMOUS = "";
 
 	private final RegistryScripts scripts;
+
+	private final RegistryLookups lookups;
 
 	private final String instanceId;
 
@@ -70,6 +77,10 @@ public class RedisConnectionRegistry implements ConnectionRegistry, SmartLifecyc
 	private boolean dirty;
 
 	private volatile boolean failing;
+
+	// Until when every heartbeat resyncs, after a purge of this instance was seen under way.
+	// Only touched on the writer thread.
+	private long resyncUntil = System.nanoTime();
 
 	private @Nullable ScheduledThreadPoolExecutor writer;
 
@@ -94,6 +105,7 @@ public class RedisConnectionRegistry implements ConnectionRegistry, SmartLifecyc
 				"'heartbeatInterval' must be positive");
 		Assert.isTrue(instanceTtl.compareTo(heartbeatInterval) > 0, "'instanceTtl' must be longer than the heartbeat interval");
 		this.scripts = new RegistryScripts(redis, new RedisNames(namespace));
+		this.lookups = new RegistryLookups(this.scripts);
 		this.instanceId = instanceId;
 		this.heartbeatInterval = heartbeatInterval;
 		this.instanceTtl = instanceTtl;
@@ -137,7 +149,12 @@ public class RedisConnectionRegistry implements ConnectionRegistry, SmartLifecyc
 	private void heartbeat() {
 		try {
 			RegistryScripts.Heartbeat beat = this.scripts.heartbeat(this.instanceId, this.instanceTtl);
-			if (this.dirty || !beat.existed() || beat.storedSessions() != this.localSessions.size()) {
+			long now = System.nanoTime();
+			if (beat.purging()) {
+				this.resyncUntil = now + this.instanceTtl.toNanos();
+			}
+			if (this.dirty || !beat.existed() || beat.storedSessions() != this.localSessions.size()
+					|| now - this.resyncUntil < 0) {
 				resync();
 			}
 			if (this.failing) {
@@ -154,19 +171,38 @@ public class RedisConnectionRegistry implements ConnectionRegistry, SmartLifecyc
 	}
 
 	private void resync() {
-		this.scripts.resync(this.instanceId, this.localSessions);
+		// Dirty until the whole resync went through: a failure half-way leaves it for the next beat.
+		this.dirty = true;
+		this.scripts.resync(this.instanceId, Map.copyOf(this.localSessions));
 		this.dirty = false;
 	}
 
 	private void purgeDeadInstances() {
-		for (InstanceInfo instance : this.scripts.findInstances()) {
-			if (!instance.alive() && !instance.id().equals(this.instanceId)) {
-				long purged = this.scripts.purge(instance.id(), false);
+		for (String id : this.scripts.instanceIds()) {
+			if (!id.equals(this.instanceId) && !this.scripts.describe(id).existed()) {
+				long purged = purge(id, false);
 				if (purged >= 0) {
-					logger.info("Purged " + purged + " session(s) of dead instance '" + instance.id() + "'");
+					logger.info("Purged " + purged + " session(s) of dead instance '" + id + "'");
 				}
 			}
 		}
+	}
+
+	/**
+	 * Purge an instance in three steps, each in one hash slot: move its sessions to its purging
+	 * hash (only if its heartbeat is gone, unless it deregisters), remove them from the sessions
+	 * and user hashes, then delete the purging hash and remove the instance from the set. A
+	 * purger that dies half-way leaves the purging hash behind; the next one finishes the work.
+	 * @return how many sessions were removed, or {@code -1} when the instance is alive
+	 */
+	private long purge(String id, boolean deregister) {
+		Map<String, String> sessions = this.scripts.beginPurge(id, deregister, this.instanceTtl);
+		if (sessions == null) {
+			return -1;
+		}
+		this.scripts.unindex(id, sessions);
+		this.scripts.endPurge(id);
+		return sessions.size();
 	}
 
 	private void reportFailure(RuntimeException ex) {
@@ -182,17 +218,17 @@ public class RedisConnectionRegistry implements ConnectionRegistry, SmartLifecyc
 
 	@Override
 	public CompletableFuture<Map<String, String>> findSessionsOfUser(String user) {
-		return read(() -> this.scripts.findSessionsOfUser(user));
+		return read(() -> this.lookups.findSessionsOfUser(user));
 	}
 
 	@Override
 	public CompletableFuture<Optional<String>> findInstanceOfSession(String sessionId) {
-		return read(() -> this.scripts.findInstanceOfSession(sessionId));
+		return read(() -> this.lookups.findInstanceOfSession(sessionId));
 	}
 
 	@Override
 	public CompletableFuture<List<InstanceInfo>> findInstances() {
-		return read(this.scripts::findInstances);
+		return read(this.lookups::findInstances);
 	}
 
 	private <T> CompletableFuture<T> read(java.util.function.Supplier<T> lookup) {
@@ -201,7 +237,7 @@ public class RedisConnectionRegistry implements ConnectionRegistry, SmartLifecyc
 			return CompletableFuture.failedFuture(new IllegalStateException("Connection registry is not running"));
 		}
 		try {
-			return CompletableFuture.supplyAsync(lookup, current);
+			return CompletableFuture.supplyAsync(() -> RegistryLookups.withRetries(lookup), current);
 		}
 		catch (java.util.concurrent.RejectedExecutionException ex) {
 			return CompletableFuture.failedFuture(
@@ -250,14 +286,14 @@ public class RedisConnectionRegistry implements ConnectionRegistry, SmartLifecyc
 					Thread.currentThread().interrupt();
 				}
 			}
-			ExecutorService lookups = this.readers;
+			ExecutorService readerPool = this.readers;
 			this.readers = null;
-			if (lookups != null) {
+			if (readerPool != null) {
 				// Let queued lookups finish, so no caller waits on a future that never completes.
-				lookups.shutdown();
+				readerPool.shutdown();
 				try {
-					if (!lookups.awaitTermination(5, TimeUnit.SECONDS)) {
-						lookups.shutdownNow();
+					if (!readerPool.awaitTermination(5, TimeUnit.SECONDS)) {
+						readerPool.shutdownNow();
 					}
 				}
 				catch (InterruptedException ex) {
@@ -269,7 +305,7 @@ public class RedisConnectionRegistry implements ConnectionRegistry, SmartLifecyc
 
 	private void deregister() {
 		try {
-			this.scripts.purge(this.instanceId, true);
+			purge(this.instanceId, true);
 			logger.info("Instance '" + this.instanceId + "' deregistered from the connection registry");
 		}
 		catch (RuntimeException ex) {

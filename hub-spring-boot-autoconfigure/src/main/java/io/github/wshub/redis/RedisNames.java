@@ -10,9 +10,8 @@ import org.springframework.util.Assert;
 /**
  * The name of every Redis channel and key wshub uses, and the only place that spells them.
  * Every name starts with the namespace ({@code hub.redis.namespace}, {@code hub:} by default).
- * The broker takes its channel names from this class's methods; the connection registry's Lua
- * scripts build their key names with the functions of {@link #LUA_FUNCTIONS}, since a script
- * finds most of the keys it touches only while it runs.
+ * The broker takes its channel names from this class's methods, the connection registry and the
+ * history scripts their key names; scripts receive every key they touch as {@code KEYS}.
  * <p>
  * <b>Storage details.</b> With the default namespace {@code hub:}, the {@link RedisTopicBroker}
  * uses these Pub/Sub channels, and no keys unless topics have history (below):
@@ -29,19 +28,21 @@ import org.springframework.util.Assert;
  * Commands: {@code SUBSCRIBE}, {@code UNSUBSCRIBE} on the listener container's connection,
  * {@code PUBLISH} on the connection factory's shared connection.
  * <p>
- * The {@link RedisConnectionRegistry} writes these keys, each change in one Lua script (see
- * {@link RegistryScripts}):
+ * The {@link RedisConnectionRegistry} writes these keys with the commands and single-slot
+ * scripts of {@link RegistryScripts}:
  * <ul>
  * <li>{@code hub:instances}: SET of registered instance ids. {@code SADD} on every heartbeat,
  * {@code SREM} when the instance deregisters or is purged.</li>
- * <li>{@code hub:instance:<id>}: STRING heartbeat, the epoch milliseconds of the last beat, with
- * a TTL of the instance TTL ({@code SET ... PX}). Deleted when the instance deregisters. It has
- * the name of the instance's control channel; Redis keeps channels and keys apart.</li>
- * <li>{@code hub:instance:<id>:sessions}: HASH session id &rarr; user ({@code ""} for
+ * <li>{@code hub:instance:{<id>}}: STRING heartbeat, the epoch milliseconds of the last beat,
+ * with a TTL of the instance TTL ({@code SET ... PX}). Deleted when the instance
+ * deregisters.</li>
+ * <li>{@code hub:instance:{<id>}:sessions}: HASH session id &rarr; user ({@code ""} for
  * anonymous) of every session of that instance.</li>
+ * <li>{@code hub:instance:{<id>}:purging}: HASH of the same shape, the sessions of an instance
+ * being purged, with a TTL of the instance TTL.</li>
  * <li>{@code hub:sessions}: HASH session id &rarr; instance id, for every session in the
  * cluster.</li>
- * <li>{@code hub:user:<user>}: HASH session id &rarr; instance id of one user's sessions.</li>
+ * <li>{@code hub:user:{<user>}}: HASH session id &rarr; instance id of one user's sessions.</li>
  * </ul>
  * Hashes disappear when their last field is removed, so when every session has closed and every
  * instance has deregistered or been purged, the registry holds no key at all.
@@ -58,17 +59,21 @@ import org.springframework.util.Assert;
  * read, so that an expired history and a Redis that lost its data stay distinguishable.</li>
  * </ul>
  * <p>
- * <b>Redis Cluster.</b> With sharded Pub/Sub ({@code hub.redis.pubsub=sharded}, the default on
- * a cluster) a topic's channel is {@code hub:topic:{<topic>}}: its hash tag is the topic, as in
- * the history keys, so the publishing script's {@code SPUBLISH} runs on the node that holds the
- * topic's history. The control channel {@code hub:instance:<instance-id>} keeps its name (a
- * sharded channel of whatever slot it hashes to), and the instance adds one probe channel per
- * master, {@code hub:instance:<instance-id>:probe:{<tag>}}, with a tag that hashes to a slot of
- * that master. Commands: {@code SSUBSCRIBE}, {@code SUNSUBSCRIBE} on Lettuce's cluster Pub/Sub
+ * <b>Redis Cluster.</b> Hash tags ({@code {...}}, the part of a name Cluster hashes) are spelled
+ * here only. An instance's keys share the tag {@code {<instance-id>}}, so one script can touch
+ * all of them; a user's hash has the tag {@code {<user>}}; a topic's history keys share
+ * {@code {<topic>}}. The namespace must not contain {@code {}, or every key would hash by a part
+ * of it. Any change of a name changes the storage format: instances of different versions must
+ * then not share a namespace.
+ * <p>
+ * With sharded Pub/Sub ({@code hub.redis.pubsub}, sharded by default on a cluster) a topic's
+ * channel is {@code hub:topic:{<topic>}}: its hash tag is the topic, as in the history keys, so
+ * the publishing script's {@code SPUBLISH} runs on the node that holds the topic's history. The
+ * control channel {@code hub:instance:<instance-id>} keeps its name (a sharded channel of
+ * whatever slot it hashes to), and the instance adds one probe channel per master,
+ * {@code hub:instance:<instance-id>:probe:{<tag>}}, with a tag that hashes to a slot of that
+ * master. Commands: {@code SSUBSCRIBE}, {@code SUNSUBSCRIBE} on Lettuce's cluster Pub/Sub
  * connection (one connection per node), {@code SPUBLISH} on the connection factory's connection.
- * The registry's scripts touch keys of many hash slots. Hash tags ({@code {...}}, the part of a
- * name Cluster hashes) belong in this class only. Any change of a name changes the storage format: instances of
- * different versions must then not share a namespace.
  *
  * @author wshub
  */
@@ -78,29 +83,21 @@ final class RedisNames {
 
 	private static final String INSTANCE = "instance:";
 
-	private static final String INSTANCE_SESSIONS = ":sessions";
+	private static final String INSTANCE_TAGGED = "instance:{";
+
+	private static final String INSTANCE_SESSIONS = "}:sessions";
+
+	private static final String INSTANCE_PURGING = "}:purging";
 
 	private static final String INSTANCES = "instances";
 
 	private static final String SESSIONS = "sessions";
 
-	private static final String USER = "user:";
+	private static final String USER = "user:{";
 
 	private static final String HISTORY = "history:{";
 
 	private static final String HISTORY_META = "history-meta:{";
-
-	/**
-	 * Lua functions naming the registry's keys from the namespace ({@code ns}), an instance id
-	 * ({@code iid}) or a user. Every registry script starts with them.
-	 */
-	static final String LUA_FUNCTIONS = """
-			local function instances_key(ns) return ns .. '%s' end
-			local function sessions_key(ns) return ns .. '%s' end
-			local function user_key(ns, user) return ns .. '%s' .. user end
-			local function instance_key(ns, iid) return ns .. '%s' .. iid end
-			local function instance_sessions_key(ns, iid) return instance_key(ns, iid) .. '%s' end
-			""".formatted(INSTANCES, SESSIONS, USER, INSTANCE, INSTANCE_SESSIONS);
 
 	private static final String PROBE = ":probe:{";
 
@@ -211,6 +208,60 @@ final class RedisNames {
 	 */
 	String historyMetaKey(String topic) {
 		return this.namespace + HISTORY_META + topic + "}";
+	}
+
+	/**
+	 * Return the key of the set of registered instance ids.
+	 * @return {@code <namespace>instances}
+	 */
+	String instancesKey() {
+		return this.namespace + INSTANCES;
+	}
+
+	/**
+	 * Return the key of the hash of every session's instance.
+	 * @return {@code <namespace>sessions}
+	 */
+	String sessionsKey() {
+		return this.namespace + SESSIONS;
+	}
+
+	/**
+	 * Return the key of a user's hash of sessions. Its hash tag is the user.
+	 * @param user the user, not empty
+	 * @return {@code <namespace>user:{<user>}}
+	 */
+	String userKey(String user) {
+		return this.namespace + USER + user + "}";
+	}
+
+	/**
+	 * Return the key of an instance's heartbeat. Its hash tag is the instance id, shared by
+	 * every key of the instance, so that one script can touch all of them on Redis Cluster.
+	 * @param instanceId the instance id
+	 * @return {@code <namespace>instance:{<instance-id>}}
+	 */
+	String heartbeatKey(String instanceId) {
+		return this.namespace + INSTANCE_TAGGED + instanceId + "}";
+	}
+
+	/**
+	 * Return the key of an instance's hash of its own sessions, in its heartbeat's slot.
+	 * @param instanceId the instance id
+	 * @return {@code <namespace>instance:{<instance-id>}:sessions}
+	 */
+	String instanceSessionsKey(String instanceId) {
+		return this.namespace + INSTANCE_TAGGED + instanceId + INSTANCE_SESSIONS;
+	}
+
+	/**
+	 * Return the key of the sessions of a dead instance while they are being purged, in its
+	 * heartbeat's slot.
+	 * @param instanceId the instance id
+	 * @return {@code <namespace>instance:{<instance-id>}:purging}
+	 */
+	String purgingKey(String instanceId) {
+		return this.namespace + INSTANCE_TAGGED + instanceId + INSTANCE_PURGING;
 	}
 
 	/**

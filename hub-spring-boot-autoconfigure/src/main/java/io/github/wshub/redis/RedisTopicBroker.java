@@ -322,7 +322,7 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 	@Override
 	public CompletableFuture<Boolean> sendToInstance(String instanceId, byte[] payload) {
 		return send(this.names.controlChannel(instanceId).getBytes(StandardCharsets.UTF_8), payload, null)
-			.thenApply((receivers) -> receivers > 0);
+			.thenApply((receivers) -> receivers > 0 || !this.publishing.countsReceivers());
 	}
 
 	private CompletableFuture<Long> send(byte[] channel, byte[] payload, @Nullable String topic) {

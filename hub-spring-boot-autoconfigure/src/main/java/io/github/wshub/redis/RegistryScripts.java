@@ -2,248 +2,345 @@ package io.github.wshub.redis;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.TreeMap;
+import java.util.Set;
 
-import io.github.wshub.registry.ConnectionRegistry.InstanceInfo;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 
 /**
- * The connection registry's operations on Redis, each one Lua script, so Redis applies each
- * atomically: no client ever sees a session in one hash and not yet in another. Removing a
- * session from the cluster-wide hashes never removes an entry that names another instance, and
- * lookups leave out the sessions of instances whose heartbeat key is gone. The keys are
- * described in {@link RedisNames}; the scripts name them with {@link RedisNames#LUA_FUNCTIONS}.
+ * The connection registry's commands on Redis. Every command and every Lua script touches the
+ * keys of one hash slot only, so that they run on Redis Cluster as on a single Redis: the keys of
+ * an instance share the instance's hash tag, a user's hash has the user's tag, and the instances
+ * set and the sessions hash are keys of their own. The names are {@link RedisNames}'.
  * <p>
- * Every call blocks until Redis answers (up to the client's command timeout) and throws when it
- * does not.
+ * An operation that spans slots (a session is recorded in its instance's hash, in the sessions
+ * hash and in its user's hash) is a sequence of single-slot steps in a fixed order, chosen so
+ * that an entry in the sessions or a user hash always has its instance's entry behind it: the
+ * instance's hash is written first when a session opens and cleaned last when it closes. A step
+ * that fails leaves the rest to the writer's resync ({@link RedisConnectionRegistry}); lookups
+ * check every entry against its instance's hash and heartbeat, so a half-done operation is
+ * never routed to.
+ * <p>
+ * Removing an entry from the sessions or a user hash never removes one that names another
+ * instance ({@code HGET} and {@code HDEL} in one script). Every call blocks until Redis answers
+ * (up to the client's command timeout) and throws when it does not.
  *
  * @author wshub
  */
 final class RegistryScripts {
 
-	// Add and remove one session's three entries; removal only where they point at this instance.
-	private static final String SESSION_FUNCTIONS = RedisNames.LUA_FUNCTIONS + """
-			local function add(ns, iid, sid, user)
-			  redis.call('HSET', instance_sessions_key(ns, iid), sid, user)
-			  redis.call('HSET', sessions_key(ns), sid, iid)
-			  if user ~= '' then redis.call('HSET', user_key(ns, user), sid, iid) end
-			end
-			local function remove(ns, iid, sid, user)
-			  redis.call('HDEL', instance_sessions_key(ns, iid), sid)
-			  if redis.call('HGET', sessions_key(ns), sid) == iid then redis.call('HDEL', sessions_key(ns), sid) end
-			  if user ~= '' and redis.call('HGET', user_key(ns, user), sid) == iid then
-			    redis.call('HDEL', user_key(ns, user), sid)
-			  end
-			end
-			""";
+	/** Most fields one command or script call carries. */
+	private static final int BATCH = 500;
 
-	private static final RedisScript<Long> OPEN = RedisScript.of(SESSION_FUNCTIONS + """
-			add(ARGV[1], ARGV[2], ARGV[3], ARGV[4])
-			return 1
-			""", Long.class);
-
-	private static final RedisScript<Long> CLOSE = RedisScript.of(SESSION_FUNCTIONS + """
-			remove(ARGV[1], ARGV[2], ARGV[3], ARGV[4])
-			return 1
-			""", Long.class);
-
+	// KEYS: heartbeat, instance sessions, purging. ARGV: ttl millis, now millis.
 	@SuppressWarnings("rawtypes")
-	private static final RedisScript<List> HEARTBEAT = RedisScript.of(RedisNames.LUA_FUNCTIONS + """
-			local ns, iid = ARGV[1], ARGV[2]
-			local beat = instance_key(ns, iid)
-			local existed = redis.call('EXISTS', beat)
-			redis.call('SET', beat, ARGV[4], 'PX', ARGV[3])
-			redis.call('SADD', instances_key(ns), iid)
-			return {existed, redis.call('HLEN', instance_sessions_key(ns, iid))}
+	private static final RedisScript<List> HEARTBEAT = RedisScript.of("""
+			local existed = redis.call('EXISTS', KEYS[1])
+			redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[1])
+			return {existed, redis.call('HLEN', KEYS[2]), redis.call('EXISTS', KEYS[3])}
 			""", List.class);
 
-	private static final RedisScript<Long> RESYNC = RedisScript.of(SESSION_FUNCTIONS + """
-			local ns, iid = ARGV[1], ARGV[2]
-			local wanted = {}
-			for i = 3, #ARGV, 2 do wanted[ARGV[i]] = ARGV[i + 1] end
-			local old = redis.call('HGETALL', instance_sessions_key(ns, iid))
-			for i = 1, #old, 2 do
-			  if wanted[old[i]] == nil then remove(ns, iid, old[i], old[i + 1]) end
-			end
-			for sid, user in pairs(wanted) do add(ns, iid, sid, user) end
-			return 1
+	// KEYS: instance sessions. ARGV: session id, user pairs. The hash becomes exactly these.
+	private static final RedisScript<Long> REPLACE = RedisScript.of("""
+			redis.call('DEL', KEYS[1])
+			for i = 1, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+			return #ARGV / 2
 			""", Long.class);
 
-	// ARGV[3] = '1' removes the instance unconditionally (it deregisters itself); otherwise only
-	// if its heartbeat is gone, checked atomically with the removal.
-	private static final RedisScript<Long> PURGE = RedisScript.of(SESSION_FUNCTIONS + """
-			local ns, iid = ARGV[1], ARGV[2]
-			if ARGV[3] ~= '1' and redis.call('EXISTS', instance_key(ns, iid)) == 1 then return -1 end
-			local own = instance_sessions_key(ns, iid)
-			local old = redis.call('HGETALL', own)
-			for i = 1, #old, 2 do remove(ns, iid, old[i], old[i + 1]) end
-			redis.call('DEL', own)
-			redis.call('SREM', instances_key(ns), iid)
-			if ARGV[3] == '1' then redis.call('DEL', instance_key(ns, iid)) end
-			return #old / 2
-			""", Long.class);
-
-	@SuppressWarnings("rawtypes")
-	private static final RedisScript<List> FIND_USER = RedisScript.of(RedisNames.LUA_FUNCTIONS + """
-			local ns = ARGV[1]
-			local entries = redis.call('HGETALL', user_key(ns, ARGV[2]))
-			local alive, result = {}, {}
-			for i = 1, #entries, 2 do
-			  local iid = entries[i + 1]
-			  if alive[iid] == nil then alive[iid] = redis.call('EXISTS', instance_key(ns, iid)) end
-			  if alive[iid] == 1 then
-			    table.insert(result, entries[i])
-			    table.insert(result, iid)
+	// KEYS: sessions or a user hash. ARGV: instance id, session ids. Removes only fields that
+	// still name that instance.
+	private static final RedisScript<Long> UNINDEX = RedisScript.of("""
+			local removed = 0
+			for i = 2, #ARGV do
+			  if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[1] then
+			    removed = removed + redis.call('HDEL', KEYS[1], ARGV[i])
 			  end
+			end
+			return removed
+			""", Long.class);
+
+	// KEYS: heartbeat, instance sessions, purging. ARGV: '1' to deregister (else only when the
+	// heartbeat is gone), purging key TTL millis. Moves the sessions to the purging hash, which
+	// outlives a purger that dies half-way and tells the instance, should it come back, that a
+	// purge is running. Returns {1, session id, user, ...}, or {0} when the instance is alive.
+	@SuppressWarnings("rawtypes")
+	private static final RedisScript<List> PURGE_BEGIN = RedisScript.of("""
+			if ARGV[1] ~= '1' and redis.call('EXISTS', KEYS[1]) == 1 then return {0} end
+			if ARGV[1] == '1' then redis.call('DEL', KEYS[1]) end
+			local sessions = redis.call('HGETALL', KEYS[2])
+			for i = 1, #sessions, 2 do redis.call('HSET', KEYS[3], sessions[i], sessions[i + 1]) end
+			redis.call('DEL', KEYS[2])
+			local result = {1}
+			if redis.call('EXISTS', KEYS[3]) == 1 then
+			  redis.call('PEXPIRE', KEYS[3], ARGV[2])
+			  for _, value in ipairs(redis.call('HGETALL', KEYS[3])) do table.insert(result, value) end
 			end
 			return result
 			""", List.class);
 
+	// KEYS: heartbeat, instance sessions. ARGV: session ids. Returns {alive, listed...}: whether
+	// the heartbeat exists and, if so, whether the instance lists each session.
 	@SuppressWarnings("rawtypes")
-	private static final RedisScript<List> FIND_SESSION = RedisScript.of(RedisNames.LUA_FUNCTIONS + """
-			local ns = ARGV[1]
-			local iid = redis.call('HGET', sessions_key(ns), ARGV[2])
-			if iid and redis.call('EXISTS', instance_key(ns, iid)) == 1 then return {iid} end
-			return {}
+	private static final RedisScript<List> CHECK = RedisScript.of("""
+			if redis.call('EXISTS', KEYS[1]) == 0 then return {0} end
+			local result = {1}
+			for i = 1, #ARGV do table.insert(result, redis.call('HEXISTS', KEYS[2], ARGV[i])) end
+			return result
 			""", List.class);
 
+	// KEYS: heartbeat, instance sessions. Returns {alive, session count}.
 	@SuppressWarnings("rawtypes")
-	private static final RedisScript<List> FIND_INSTANCES = RedisScript.of(RedisNames.LUA_FUNCTIONS + """
-			local ns = ARGV[1]
-			local result = {}
-			for _, iid in ipairs(redis.call('SMEMBERS', instances_key(ns))) do
-			  table.insert(result, iid)
-			  table.insert(result, redis.call('EXISTS', instance_key(ns, iid)))
-			  table.insert(result, redis.call('HLEN', instance_sessions_key(ns, iid)))
-			end
-			return result
+	private static final RedisScript<List> DESCRIBE = RedisScript.of("""
+			return {redis.call('EXISTS', KEYS[1]), redis.call('HLEN', KEYS[2])}
 			""", List.class);
 
 	private final StringRedisTemplate redis;
 
-	private final String namespace;
+	private final RedisNames names;
 
 	RegistryScripts(StringRedisTemplate redis, RedisNames names) {
 		this.redis = redis;
-		this.namespace = names.namespace();
+		this.names = names;
 	}
 
 	/**
-	 * Record a session of an instance in the instance's, the cluster's and the user's hash.
+	 * Record one session of an instance in the instance's hash (first), the sessions hash and,
+	 * unless anonymous, the user's hash.
 	 * @param instanceId the instance
 	 * @param sessionId the session
 	 * @param user the user, {@code ""} for an anonymous session
 	 */
 	void open(String instanceId, String sessionId, String user) {
-		this.redis.execute(OPEN, List.of(), this.namespace, instanceId, sessionId, user);
+		this.redis.opsForHash().put(this.names.instanceSessionsKey(instanceId), sessionId, user);
+		this.redis.opsForHash().put(this.names.sessionsKey(), sessionId, instanceId);
+		if (!user.isEmpty()) {
+			this.redis.opsForHash().put(this.names.userKey(user), sessionId, instanceId);
+		}
 	}
 
 	/**
-	 * Remove a session of an instance from the three hashes.
+	 * Remove one session of an instance: from the user's hash and the sessions hash where they
+	 * still name the instance, then (last) from the instance's hash.
 	 * @param instanceId the instance
 	 * @param sessionId the session
 	 * @param user the user, {@code ""} for an anonymous session
 	 */
 	void close(String instanceId, String sessionId, String user) {
-		this.redis.execute(CLOSE, List.of(), this.namespace, instanceId, sessionId, user);
+		unindex(instanceId, Map.of(sessionId, user));
+		this.redis.opsForHash().delete(this.names.instanceSessionsKey(instanceId), sessionId);
 	}
 
 	/**
-	 * Refresh an instance's heartbeat key and its entry in the instance set.
+	 * Add an instance to the instances set and refresh its heartbeat key.
 	 * @param instanceId the instance
 	 * @param ttl the heartbeat key's time to live
-	 * @return whether the heartbeat key existed before, and how many sessions are stored
+	 * @return whether the heartbeat key existed, how many sessions are stored, and whether a
+	 * purge of the instance is under way
 	 */
 	Heartbeat heartbeat(String instanceId, Duration ttl) {
-		@SuppressWarnings("unchecked")
-		List<Long> beat = this.redis.execute(HEARTBEAT, List.of(), this.namespace, instanceId,
-				Long.toString(ttl.toMillis()), Long.toString(System.currentTimeMillis()));
-		boolean existed = beat != null && !beat.isEmpty() && beat.get(0) == 1L;
-		long stored = (beat != null && beat.size() > 1) ? beat.get(1) : -1;
-		return new Heartbeat(existed, stored);
+		// Heartbeat first, then the set: an instance in the set has a heartbeat or had one, so a
+		// purger never takes a starting instance for a dead one (see endPurge).
+		List<?> beat = this.redis.execute(HEARTBEAT, instanceKeys(instanceId), Long.toString(ttl.toMillis()),
+				Long.toString(System.currentTimeMillis()));
+		this.redis.opsForSet().add(this.names.instancesKey(), instanceId);
+		return new Heartbeat(number(beat, 0) == 1, number(beat, 1), number(beat, 2) == 1);
 	}
 
 	/**
-	 * Make Redis hold exactly the given sessions for an instance: remove the stored ones it no
-	 * longer has and write all of them again.
+	 * Make Redis hold exactly the given sessions for an instance, in every hash: remove the
+	 * index entries of stored sessions it no longer has, replace its own hash, then write the
+	 * index entries of all of them again.
 	 * @param instanceId the instance
 	 * @param sessions the user ({@code ""} when anonymous) of every session, by session id
 	 */
 	void resync(String instanceId, Map<String, String> sessions) {
-		List<String> args = new ArrayList<>(2 + 2 * sessions.size());
-		args.add(this.namespace);
-		args.add(instanceId);
+		Map<String, String> gone = new LinkedHashMap<>();
+		this.redis.<String, String>opsForHash().entries(this.names.instanceSessionsKey(instanceId))
+			.forEach((sessionId, user) -> {
+				if (!sessions.containsKey(sessionId)) {
+					gone.put(sessionId, user);
+				}
+			});
+		unindex(instanceId, gone);
+		List<String> pairs = new ArrayList<>(2 * sessions.size());
 		sessions.forEach((sessionId, user) -> {
-			args.add(sessionId);
-			args.add(user);
+			pairs.add(sessionId);
+			pairs.add(user);
 		});
-		this.redis.execute(RESYNC, List.of(), args.toArray());
+		this.redis.execute(REPLACE, List.of(this.names.instanceSessionsKey(instanceId)), pairs.toArray());
+		index(instanceId, sessions);
+	}
+
+	private void index(String instanceId, Map<String, String> sessions) {
+		Map<String, Map<String, String>> byKey = new LinkedHashMap<>();
+		sessions.forEach((sessionId, user) -> {
+			byKey.computeIfAbsent(this.names.sessionsKey(), (key) -> new LinkedHashMap<>()).put(sessionId, instanceId);
+			if (!user.isEmpty()) {
+				byKey.computeIfAbsent(this.names.userKey(user), (key) -> new LinkedHashMap<>())
+					.put(sessionId, instanceId);
+			}
+		});
+		byKey.forEach((key, fields) -> {
+			Map<String, String> batch = new LinkedHashMap<>();
+			for (Map.Entry<String, String> field : fields.entrySet()) {
+				batch.put(field.getKey(), field.getValue());
+				if (batch.size() == BATCH) {
+					this.redis.opsForHash().putAll(key, batch);
+					batch.clear();
+				}
+			}
+			if (!batch.isEmpty()) {
+				this.redis.opsForHash().putAll(key, batch);
+			}
+		});
 	}
 
 	/**
-	 * Remove an instance with all its sessions.
+	 * Remove sessions of an instance from the users' hashes and the sessions hash, where the
+	 * entries still name that instance.
 	 * @param instanceId the instance
-	 * @param deregister {@code true} when the instance removes itself; otherwise it is removed
-	 * only if its heartbeat key is gone
-	 * @return how many sessions were removed, or {@code -1} if the instance is alive
+	 * @param sessions the user ({@code ""} when anonymous) of every session, by session id
 	 */
-	long purge(String instanceId, boolean deregister) {
-		Long purged = this.redis.execute(PURGE, List.of(), this.namespace, instanceId, deregister ? "1" : "0");
-		return (purged != null) ? purged : -1;
+	void unindex(String instanceId, Map<String, String> sessions) {
+		Map<String, List<String>> byKey = new LinkedHashMap<>();
+		sessions.forEach((sessionId, user) -> {
+			if (!user.isEmpty()) {
+				byKey.computeIfAbsent(this.names.userKey(user), (key) -> new ArrayList<>()).add(sessionId);
+			}
+		});
+		if (!sessions.isEmpty()) {
+			byKey.put(this.names.sessionsKey(), new ArrayList<>(sessions.keySet()));
+		}
+		byKey.forEach((key, sessionIds) -> unindex(key, instanceId, sessionIds));
+	}
+
+	private void unindex(String key, String instanceId, List<String> sessionIds) {
+		for (int from = 0; from < sessionIds.size(); from += BATCH) {
+			List<String> args = new ArrayList<>(BATCH + 1);
+			args.add(instanceId);
+			args.addAll(sessionIds.subList(from, Math.min(sessionIds.size(), from + BATCH)));
+			this.redis.execute(UNINDEX, List.of(key), args.toArray());
+		}
 	}
 
 	/**
-	 * Find a user's sessions on live instances.
-	 * @param user the user
-	 * @return the instance id of each session, by session id
+	 * Start purging an instance: atomically, and unless it deregisters only if its heartbeat is
+	 * gone, move its sessions to its purging hash (which expires after {@code ttl}).
+	 * @param instanceId the instance
+	 * @param deregister {@code true} when the instance removes itself
+	 * @param ttl the purging hash's time to live
+	 * @return the sessions to remove from the other hashes (user by session id), or {@code null}
+	 * when the instance is alive
 	 */
-	Map<String, String> findSessionsOfUser(String user) {
-		List<?> flat = this.redis.execute(FIND_USER, List.of(), this.namespace, user);
-		Map<String, String> sessions = new TreeMap<>();
-		for (int i = 0; flat != null && i + 1 < flat.size(); i += 2) {
-			sessions.put(String.valueOf(flat.get(i)), String.valueOf(flat.get(i + 1)));
+	@Nullable Map<String, String> beginPurge(String instanceId, boolean deregister, Duration ttl) {
+		List<String> keys = new ArrayList<>(instanceKeys(instanceId));
+		List<?> reply = this.redis.execute(PURGE_BEGIN, keys, deregister ? "1" : "0",
+				Long.toString(ttl.toMillis()));
+		if (number(reply, 0) != 1) {
+			return null;
+		}
+		Map<String, String> sessions = new LinkedHashMap<>();
+		for (int i = 1; i + 1 < reply.size(); i += 2) {
+			sessions.put(String.valueOf(reply.get(i)), String.valueOf(reply.get(i + 1)));
 		}
 		return sessions;
 	}
 
 	/**
-	 * Find the live instance of a session.
-	 * @param sessionId the session
-	 * @return the instance id, or empty
+	 * Finish purging an instance: delete its purging hash and remove it from the instances set,
+	 * unless it came back meanwhile. The set and the heartbeat are in different slots, so the
+	 * check follows the removal: an instance that beat before the check is added back here, one
+	 * that beats after it adds itself back (it sets its heartbeat before the set). Either way a
+	 * live instance stays in the set, where purgers find it once it dies.
+	 * @param instanceId the instance
 	 */
-	Optional<String> findInstanceOfSession(String sessionId) {
-		List<?> found = this.redis.execute(FIND_SESSION, List.of(), this.namespace, sessionId);
-		return (found == null || found.isEmpty()) ? Optional.empty() : Optional.of(String.valueOf(found.get(0)));
-	}
-
-	/**
-	 * Return every registered instance, dead ones included.
-	 * @return the instances, sorted by id
-	 */
-	List<InstanceInfo> findInstances() {
-		List<?> flat = this.redis.execute(FIND_INSTANCES, List.of(), this.namespace);
-		List<InstanceInfo> instances = new ArrayList<>();
-		for (int i = 0; flat != null && i + 2 < flat.size(); i += 3) {
-			instances.add(new InstanceInfo(String.valueOf(flat.get(i)), ((Number) flat.get(i + 1)).longValue() == 1,
-					((Number) flat.get(i + 2)).longValue()));
+	void endPurge(String instanceId) {
+		this.redis.delete(this.names.purgingKey(instanceId));
+		this.redis.opsForSet().remove(this.names.instancesKey(), instanceId);
+		if (Boolean.TRUE.equals(this.redis.hasKey(this.names.heartbeatKey(instanceId)))) {
+			this.redis.opsForSet().add(this.names.instancesKey(), instanceId);
 		}
-		instances.sort((a, b) -> a.id().compareTo(b.id()));
-		return Collections.unmodifiableList(instances);
 	}
 
 	/**
-	 * The answer to a heartbeat.
-	 *
-	 * @param existed whether the heartbeat key existed before this beat
-	 * @param storedSessions how many sessions Redis holds for the instance
+	 * Return the entries of a user's hash.
+	 * @param user the user
+	 * @return the instance id of each session, by session id, unchecked
 	 */
-	record Heartbeat(boolean existed, long storedSessions) {
+	Map<String, String> userEntries(String user) {
+		return this.redis.<String, String>opsForHash().entries(this.names.userKey(user));
+	}
+
+	/**
+	 * Return the instance the sessions hash names for a session.
+	 * @param sessionId the session
+	 * @return the instance id, unchecked, or {@code null}
+	 */
+	@Nullable String sessionEntry(String sessionId) {
+		return this.redis.<String, String>opsForHash().get(this.names.sessionsKey(), sessionId);
+	}
+
+	/**
+	 * Check sessions against their instance: alive, and listing them.
+	 * @param instanceId the instance
+	 * @param sessionIds the sessions
+	 * @return for each session, whether the instance is alive and lists it; {@code null} when
+	 * the instance is dead
+	 */
+	boolean @Nullable [] check(String instanceId, List<String> sessionIds) {
+		List<?> reply = this.redis.execute(CHECK, instanceKeys(instanceId).subList(0, 2), sessionIds.toArray());
+		if (number(reply, 0) != 1) {
+			return null;
+		}
+		boolean[] listed = new boolean[sessionIds.size()];
+		for (int i = 0; i < listed.length; i++) {
+			listed[i] = number(reply, i + 1) == 1;
+		}
+		return listed;
+	}
+
+	/**
+	 * Return the ids in the instances set.
+	 * @return the ids, unsorted
+	 */
+	List<String> instanceIds() {
+		Set<String> members = this.redis.opsForSet().members(this.names.instancesKey());
+		return (members != null) ? new ArrayList<>(members) : List.of();
+	}
+
+	/**
+	 * Describe one instance.
+	 * @param instanceId the instance
+	 * @return whether its heartbeat exists, and how many sessions it lists
+	 */
+	Heartbeat describe(String instanceId) {
+		List<?> reply = this.redis.execute(DESCRIBE, instanceKeys(instanceId).subList(0, 2));
+		return new Heartbeat(number(reply, 0) == 1, number(reply, 1), false);
+	}
+
+	private List<String> instanceKeys(String instanceId) {
+		return List.of(this.names.heartbeatKey(instanceId), this.names.instanceSessionsKey(instanceId),
+				this.names.purgingKey(instanceId));
+	}
+
+	private static long number(@Nullable List<?> reply, int index) {
+		return (reply != null && reply.size() > index && reply.get(index) instanceof Number value)
+				? value.longValue() : -1;
+	}
+
+	/**
+	 * An instance's state in Redis.
+	 *
+	 * @param existed whether its heartbeat key exists (existed, for a beat)
+	 * @param storedSessions how many sessions Redis lists for the instance
+	 * @param purging whether a purge of the instance is under way
+	 */
+	record Heartbeat(boolean existed, long storedSessions, boolean purging) {
 	}
 
 }

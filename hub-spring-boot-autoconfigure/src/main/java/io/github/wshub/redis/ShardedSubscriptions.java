@@ -48,10 +48,9 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * cluster. Lettuce does not move shard subscriptions by itself when a slot's owner changes
  * (lettuce issue 3213), so this check is what restores them.
  * <p>
- * <b>Topology refresh.</b> Unless the application configured topology refresh
- * ({@code spring.data.redis.lettuce.cluster.refresh.*}), the transport enables Lettuce's
- * periodic refresh (every 10 s) and all adaptive triggers on the factory's client, which also
- * keeps the publishing connection's routing current.
+ * <b>Topology refresh.</b> Lettuce's periodic and adaptive refresh (enabled by
+ * {@code HubRedisClusterAutoConfiguration} unless the application configured its own) keeps
+ * the topology current between these checks; the checks reload it themselves when in doubt.
  *
  * @author wshub
  */
@@ -239,8 +238,10 @@ final class ShardedSubscriptions implements SubscriptionTransport {
 			if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.getSlots().isEmpty()) {
 				String existing = this.probeChannels.get(node.getNodeId());
 				boolean keep = existing != null && node.hasSlot(ClusterTopology.slot(existing));
-				wanted.put(node.getNodeId(),
-						keep ? existing : ClusterTopology.probeChannelFor(this.controlChannel, node));
+				String channel = keep ? existing : ClusterTopology.probeChannelFor(this.controlChannel, node);
+				if (channel != null) {
+					wanted.put(node.getNodeId(), channel);
+				}
 			}
 		}
 		Set<String> dropped = new HashSet<>(this.probeChannels.values());

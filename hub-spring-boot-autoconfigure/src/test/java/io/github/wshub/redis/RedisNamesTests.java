@@ -34,12 +34,13 @@ class RedisNamesTests {
 	}
 
 	@Test
-	void luaFunctionsNameTheRegistryKeys() {
-		assertThat(RedisNames.LUA_FUNCTIONS).contains("return ns .. 'instances' end")
-			.contains("return ns .. 'sessions' end")
-			.contains("return ns .. 'user:' .. user end")
-			.contains("return ns .. 'instance:' .. iid end")
-			.contains("return instance_key(ns, iid) .. ':sessions' end");
+	void registryKeysOfAnInstanceShareItsHashTag() {
+		assertThat(this.names.instancesKey()).isEqualTo("hub:instances");
+		assertThat(this.names.sessionsKey()).isEqualTo("hub:sessions");
+		assertThat(this.names.userKey("alice")).isEqualTo("hub:user:{alice}");
+		assertThat(this.names.heartbeatKey("web-1")).isEqualTo("hub:instance:{web-1}");
+		assertThat(this.names.instanceSessionsKey("web-1")).isEqualTo("hub:instance:{web-1}:sessions");
+		assertThat(this.names.purgingKey("web-1")).isEqualTo("hub:instance:{web-1}:purging");
 	}
 
 	private static byte[] bytes(String value) {

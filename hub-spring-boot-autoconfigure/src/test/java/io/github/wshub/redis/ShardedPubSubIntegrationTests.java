@@ -127,6 +127,9 @@ class ShardedPubSubIntegrationTests {
 		Map<Integer, List<String>> byMaster = ClusterChannels.topicsOnEveryMaster(redis, "lazy.s", 2);
 		List<String> topics = byMaster.values().stream().flatMap(List::stream).toList();
 		List<RedisServer> masters = redis.masters();
+		// Topics of other tests are released once their sessions closed and the grace passed.
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> a.broker().subscribedTopics().isEmpty() && b.broker().subscribedTopics().isEmpty());
 		masters.forEach((master) -> redis.execute(master, "CONFIG", "RESETSTAT"));
 		try (HubTestClient first = a.connect(); HubTestClient second = a.connect(); HubTestClient third = b.connect()) {
 			topics.forEach(first::subscribe);

@@ -115,8 +115,8 @@ class ConnectionRegistryIntegrationTests {
 				.isLessThan(Duration.ofMillis(2500));
 			assertThat(b.template().sendToUser("carol", "anyone?").join()).isEqualTo(SendResult.NONE);
 			await().atMost(SETTLE).untilAsserted(() -> {
-				assertThat(redis.server().execute("EXISTS", "hub:instance:doomed:sessions")).isEqualTo(0L);
-				assertThat(redis.server().execute("EXISTS", "hub:user:carol")).isEqualTo(0L);
+				assertThat(redis.server().execute("EXISTS", "hub:instance:{doomed}:sessions")).isEqualTo(0L);
+				assertThat(redis.server().execute("EXISTS", "hub:user:{carol}")).isEqualTo(0L);
 				assertThat(redis.server().execute("HEXISTS", "hub:sessions", carol.sessionId())).isEqualTo(0L);
 				assertThat(redis.server().execute("SISMEMBER", "hub:instances", "doomed")).isEqualTo(0L);
 			});

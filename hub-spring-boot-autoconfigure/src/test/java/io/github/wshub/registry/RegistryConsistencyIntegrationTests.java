@@ -59,7 +59,7 @@ class RegistryConsistencyIntegrationTests {
 				assertThat(hgetall("hub:sessions")).isEqualTo(expectedSessions);
 				for (Instance instance : instances) {
 					long local = instance.sessions().getSessionCount();
-					assertThat(redis.server().execute("HLEN", "hub:instance:" + instance.instanceId() + ":sessions"))
+					assertThat(redis.server().execute("HLEN", "hub:instance:{" + instance.instanceId() + "}:sessions"))
 						.isEqualTo(local);
 				}
 			});
@@ -69,12 +69,12 @@ class RegistryConsistencyIntegrationTests {
 					.put(user, client.instanceId());
 			}
 			for (Map.Entry<String, Map<String, String>> entry : expectedUsers.entrySet()) {
-				assertThat(hgetall("hub:user:" + entry.getKey())).isEqualTo(entry.getValue());
+				assertThat(hgetall("hub:user:{" + entry.getKey() + "}")).isEqualTo(entry.getValue());
 				assertThat(instances.get(0).template().locateUser(entry.getKey()).join()).isEqualTo(entry.getValue());
 			}
 			open.forEach(HubTestClient::close);
 			await().atMost(SETTLE).untilAsserted(() -> assertThat(keys()).containsExactlyInAnyOrder("hub:instances",
-					"hub:instance:x", "hub:instance:y", "hub:instance:z"));
+					"hub:instance:{x}", "hub:instance:{y}", "hub:instance:{z}"));
 		}
 		finally {
 			instances.forEach(Instance::close);
@@ -104,8 +104,8 @@ class RegistryConsistencyIntegrationTests {
 				for (HubTestClient client : during) {
 					assertThat(hget("hub:sessions", client.sessionId())).isEqualTo("healer");
 				}
-				assertThat(hgetall("hub:user:erin")).hasSize(3);
-				assertThat(hgetall("hub:user:dave")).hasSize(1);
+				assertThat(hgetall("hub:user:{erin}")).hasSize(3);
+				assertThat(hgetall("hub:user:{dave}")).hasSize(1);
 			});
 			assertThat(output.getAll().split("Connection registry cannot write to Redis", -1)).as("logged once")
 				.hasSize(2);

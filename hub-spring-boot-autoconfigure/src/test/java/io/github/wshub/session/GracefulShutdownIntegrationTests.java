@@ -94,7 +94,7 @@ class GracefulShutdownIntegrationTests {
 				}
 				// Deregistered on the way out, long before its 30 s heartbeat TTL would expire.
 				assertThat(redis.server().execute("SISMEMBER", "hub:instances", "doomed-process")).isEqualTo(0L);
-				assertThat(redis.server().execute("EXISTS", "hub:instance:doomed-process")).isEqualTo(0L);
+				assertThat(redis.server().execute("EXISTS", "hub:instance:{doomed-process}")).isEqualTo(0L);
 			}
 			finally {
 				doomed.destroyForcibly();
