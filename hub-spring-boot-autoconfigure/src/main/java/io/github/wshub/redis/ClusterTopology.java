@@ -117,36 +117,8 @@ final class ClusterTopology {
 	 */
 	static boolean isConnected(StatefulRedisClusterPubSubConnection<byte[], byte[]> connection,
 			RedisClusterNode node) {
-		try {
-			CompletableFuture<StatefulRedisPubSubConnection<byte[], byte[]>> nodeConnection = connection
-				.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort());
-			return nodeConnection.isDone() && !nodeConnection.isCompletedExceptionally()
-					&& nodeConnection.join().isOpen();
-		}
-		catch (RuntimeException ex) {
-			return false;
-		}
-	}
-
-	/**
-	 * Unsubscribe channels on a node that no longer owns them, if its connection is open, so
-	 * that Lettuce does not subscribe them there again when it reconnects. Does not wait.
-	 * @param connection the cluster Pub/Sub connection
-	 * @param node the former owner
-	 * @param channels the channels
-	 */
-	static void leave(StatefulRedisClusterPubSubConnection<byte[], byte[]> connection, RedisClusterNode node,
-			List<String> channels) {
-		try {
-			CompletableFuture<StatefulRedisPubSubConnection<byte[], byte[]>> former = connection
-				.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort());
-			if (former.isDone() && !former.isCompletedExceptionally() && former.join().isOpen()) {
-				former.join().async().sunsubscribe(bytes(channels));
-			}
-		}
-		catch (RuntimeException ex) {
-			logger.debug("Could not unsubscribe from former node " + address(node), ex);
-		}
+		StatefulRedisPubSubConnection<byte[], byte[]> nodeConnection = nodeConnection(connection, node);
+		return nodeConnection != null && nodeConnection.isOpen();
 	}
 
 	/**
@@ -161,14 +133,47 @@ final class ClusterTopology {
 		if (node == null) {
 			return false;
 		}
+		CompletableFuture<StatefulRedisPubSubConnection<byte[], byte[]>> pending = connect(connection, node);
+		StatefulRedisPubSubConnection<byte[], byte[]> nodeConnection = nodeConnection(connection, node);
+		return pending.isDone() && (nodeConnection == null || !nodeConnection.isOpen());
+	}
+
+	/**
+	 * Return the Pub/Sub connection to a node if Lettuce has established it, without waiting.
+	 */
+	private static @Nullable StatefulRedisPubSubConnection<byte[], byte[]> nodeConnection(
+			StatefulRedisClusterPubSubConnection<byte[], byte[]> connection, RedisClusterNode node) {
+		CompletableFuture<StatefulRedisPubSubConnection<byte[], byte[]>> pending = connect(connection, node);
+		return (pending.isDone() && !pending.isCompletedExceptionally()) ? pending.join() : null;
+	}
+
+	private static CompletableFuture<StatefulRedisPubSubConnection<byte[], byte[]>> connect(
+			StatefulRedisClusterPubSubConnection<byte[], byte[]> connection, RedisClusterNode node) {
 		try {
-			CompletableFuture<StatefulRedisPubSubConnection<byte[], byte[]>> nodeConnection = connection
-				.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort());
-			return nodeConnection.isDone()
-					&& (nodeConnection.isCompletedExceptionally() || !nodeConnection.join().isOpen());
+			return connection.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort());
 		}
 		catch (RuntimeException ex) {
-			return true;
+			return CompletableFuture.failedFuture(ex);
+		}
+	}
+
+	/**
+	 * Unsubscribe channels on a node that no longer owns them, if its connection is open, so
+	 * that Lettuce does not subscribe them there again when it reconnects. Does not wait.
+	 * @param connection the cluster Pub/Sub connection
+	 * @param node the former owner
+	 * @param channels the channels
+	 */
+	static void leave(StatefulRedisClusterPubSubConnection<byte[], byte[]> connection, RedisClusterNode node,
+			List<String> channels) {
+		try {
+			StatefulRedisPubSubConnection<byte[], byte[]> former = nodeConnection(connection, node);
+			if (former != null && former.isOpen()) {
+				former.async().sunsubscribe(bytes(channels));
+			}
+		}
+		catch (RuntimeException ex) {
+			logger.debug("Could not unsubscribe from former node " + address(node), ex);
 		}
 	}
 

@@ -1,5 +1,9 @@
 package io.github.wshub.redis;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import io.github.wshub.test.HubTestClient;
 import io.github.wshub.test.TestHubApplication;
@@ -27,7 +32,7 @@ import static org.awaitility.Awaitility.await;
  * Two real instances on a real Redis Cluster (three masters, three replicas) with sharded
  * Pub/Sub, chosen automatically: topics spread over every master keep their order across
  * instances, and each master holds a topic's sharded channel only while an instance has local
- * subscribers, as the masters themselves report it.
+ * subscribers, as the masters themselves report it (and the Actuator endpoint, per master).
  *
  * @author wshub
  */
@@ -44,7 +49,8 @@ class ShardedPubSubIntegrationTests {
 	static void start() {
 		// No liveness probe: a probe that times out on a loaded machine re-subscribes every
 		// channel on recovery, which would add SSUBSCRIBE commands these tests count.
-		a = TestHubApplication.start(properties("hub.redis.probe-interval=1h"));
+		a = TestHubApplication.start(properties("hub.redis.probe-interval=1h",
+				"management.endpoints.web.exposure.include=hub"));
 		b = TestHubApplication.start(properties("hub.redis.probe-interval=1h"));
 		awaitProbeChannels(cluster.cluster(), 2);
 	}
@@ -122,7 +128,7 @@ class ShardedPubSubIntegrationTests {
 	}
 
 	@Test
-	void eachMasterHoldsAChannelOnlyWhileAnInstanceHasLocalSubscribers() {
+	void eachMasterHoldsAChannelOnlyWhileAnInstanceHasLocalSubscribers() throws Exception {
 		RedisCluster redis = cluster.cluster();
 		Map<Integer, List<String>> byMaster = ClusterChannels.topicsOnEveryMaster(redis, "lazy.s", 2);
 		List<String> topics = byMaster.values().stream().flatMap(List::stream).toList();
@@ -139,8 +145,11 @@ class ShardedPubSubIntegrationTests {
 					.containsExactlyInAnyOrderElementsOf(
 							byMaster.get(master.port()).stream().map(ClusterChannels::channel).toList());
 			}
-			assertThat(a.broker().subscriptionsPerNode()).hasSize(3).allSatisfy((node, count) -> assertThat(count)
-				.isEqualTo(2));
+			JsonNode perNode = actuatorHub(a).get("broker").get("subscriptionsPerNode");
+			assertThat(perNode.properties()).hasSize(3);
+			for (RedisServer master : masters) {
+				assertThat(perNode.get("127.0.0.1:" + master.port()).asInt()).as("%s", master).isEqualTo(2);
+			}
 			topics.forEach(second::subscribe);
 			third.subscribe(topics.get(0));
 			RedisServer firstMaster = redis.masterForKey(ClusterChannels.channel(topics.get(0)));
@@ -203,6 +212,14 @@ class ShardedPubSubIntegrationTests {
 			assertThat(ClusterChannels.commandCalls(redis, master, "publish")).as("PUBLISH on %s", master).isZero();
 			assertThat(ClusterChannels.commandCalls(redis, master, "subscribe")).as("SUBSCRIBE on %s", master).isZero();
 		}
+	}
+
+	private static JsonNode actuatorHub(Instance instance) throws Exception {
+		HttpResponse<String> response = HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + instance.port() + "/actuator/hub")).build(),
+					HttpResponse.BodyHandlers.ofString());
+		assertThat(response.statusCode()).isEqualTo(200);
+		return JsonMapper.builder().build().readTree(response.body());
 	}
 
 	private static Map<String, List<String>> byTopic(List<JsonNode> messages) {
