@@ -149,8 +149,8 @@ final class PublishFence implements RedisConnectionStateListener {
 	@Override
 	public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
 		if (connection.isClosed()) {
-			// Closed on purpose, not lost: on a Redis Cluster Lettuce opens and closes connections
-			// for every topology refresh, and closes those of nodes that left.
+			// Closed on purpose, not lost: with Redis Cluster, Lettuce opens and closes a
+			// connection to each node for every topology refresh.
 			return;
 		}
 		synchronized (this) {

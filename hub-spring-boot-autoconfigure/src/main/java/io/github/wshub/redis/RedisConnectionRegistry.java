@@ -21,6 +21,7 @@ import io.github.wshub.dispatch.HubThreads;
 import io.github.wshub.registry.ConnectionRegistry;
 
 import org.springframework.context.SmartLifecycle;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.util.Assert;
 
@@ -40,7 +41,9 @@ import org.springframework.util.Assert;
  * the error is logged once, the session keeps working locally, and the next successful heartbeat
  * rewrites this instance's whole entry from its local view. The heartbeat also rewrites it when
  * Redis lost it (the heartbeat key was missing, as after a Redis restart or a failover that lost
- * writes), when the stored session count differs from the local one, and, for an
+ * writes), when the stored session count differs from the local one, after the Redis Cluster
+ * client saw the cluster's topology change (a failover may have lost writes the failed master had
+ * not replicated, in any of the hashes), and, for an
  * {@code instanceTtl} after it last saw one, while a purge of this instance is under way: a
  * purger that began while this instance's heartbeat was missing may still remove entries this
  * instance has written again. Lookups are retried a few times on Redis errors, so a failover's transient
@@ -61,6 +64,8 @@ public class RedisConnectionRegistry implements ConnectionRegistry, SmartLifecyc
 
 	private final RegistryLookups lookups;
 
+	private final @Nullable RedisConnectionFactory connectionFactory;
+
 	private final String instanceId;
 
 	private final Duration heartbeatInterval;
@@ -77,6 +82,11 @@ public class RedisConnectionRegistry implements ConnectionRegistry, SmartLifecyc
 	private boolean dirty;
 
 	private volatile boolean failing;
+
+	// Set when the cluster's topology changed: a failover may have lost writes.
+	private volatile boolean resyncRequested;
+
+	private @Nullable ClusterTopologyWatch topologyWatch;
 
 	// Until when every heartbeat resyncs, after a purge of this instance was seen under way.
 	// Only touched on the writer thread.
@@ -106,6 +116,7 @@ public class RedisConnectionRegistry implements ConnectionRegistry, SmartLifecyc
 		Assert.isTrue(instanceTtl.compareTo(heartbeatInterval) > 0, "'instanceTtl' must be longer than the heartbeat interval");
 		this.scripts = new RegistryScripts(redis, new RedisNames(namespace));
 		this.lookups = new RegistryLookups(this.scripts);
+		this.connectionFactory = redis.getConnectionFactory();
 		this.instanceId = instanceId;
 		this.heartbeatInterval = heartbeatInterval;
 		this.instanceTtl = instanceTtl;
@@ -153,8 +164,14 @@ public class RedisConnectionRegistry implements ConnectionRegistry, SmartLifecyc
 			if (beat.purging()) {
 				this.resyncUntil = now + this.instanceTtl.toNanos();
 			}
+			boolean topologyChanged = this.resyncRequested;
+			this.resyncRequested = false;
+			if (topologyChanged) {
+				logger.info("Redis Cluster topology changed; re-registering " + this.localSessions.size()
+						+ " local session(s) in case a failover lost writes");
+			}
 			if (this.dirty || !beat.existed() || beat.storedSessions() != this.localSessions.size()
-					|| now - this.resyncUntil < 0) {
+					|| now - this.resyncUntil < 0 || topologyChanged) {
 				resync();
 			}
 			if (this.failing) {
@@ -257,6 +274,8 @@ public class RedisConnectionRegistry implements ConnectionRegistry, SmartLifecyc
 			executor.scheduleWithFixedDelay(this::heartbeat, 0, this.heartbeatInterval.toMillis(),
 					TimeUnit.MILLISECONDS);
 			this.writer = executor;
+			this.topologyWatch = ClusterTopologyWatch.start(this.connectionFactory,
+					() -> this.resyncRequested = true);
 			ThreadFactory readerThreads = HubThreads.daemon("hub-registry-lookup-");
 			this.readers = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(10_000),
 					readerThreads);
@@ -271,6 +290,11 @@ public class RedisConnectionRegistry implements ConnectionRegistry, SmartLifecyc
 				return;
 			}
 			this.running = false;
+			ClusterTopologyWatch watch = this.topologyWatch;
+			this.topologyWatch = null;
+			if (watch != null) {
+				watch.close();
+			}
 			ScheduledThreadPoolExecutor executor = this.writer;
 			this.writer = null;
 			if (executor != null) {
