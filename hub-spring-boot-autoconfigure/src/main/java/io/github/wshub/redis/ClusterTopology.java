@@ -72,6 +72,15 @@ final class ClusterTopology {
 	}
 
 	/**
+	 * Call back whenever Lettuce sees the cluster's topology change.
+	 * @param onChange called on a Lettuce event thread; must not block
+	 * @return the watch, to close when done
+	 */
+	ClusterTopologyWatch watch(Runnable onChange) {
+		return ClusterTopologyWatch.start(this.connectionFactory, onChange);
+	}
+
+	/**
 	 * Reload the topology from the cluster, waiting at most the reload wait. Every connection
 	 * of the client routes by the new topology afterwards.
 	 */

@@ -43,8 +43,9 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * again when Redis pushed an {@code SUNSUBSCRIBE} the hub did not ask for (its slot moved to
  * another master), when the cluster's topology names another owner of its slot (a failover or
  * a resharding), or when the connection to its node is down. {@link #maintain()} checks this
- * every second on the subscription thread, from the topology Lettuce holds; after a pushed
- * {@code SUNSUBSCRIBE}, or when something is off, it first reloads the topology from the
+ * every second on the subscription thread, from the topology Lettuce holds, and at once after a
+ * pushed {@code SUNSUBSCRIBE} or a topology change Lettuce reports
+ * ({@link ClusterTopologyWatch}); when something is off, it first reloads the topology from the
  * cluster. Lettuce does not move shard subscriptions by itself when a slot's owner changes
  * (lettuce issue 3213), so this check is what restores them.
  * <p>
@@ -91,6 +92,8 @@ final class ShardedSubscriptions implements SubscriptionTransport {
 	private volatile boolean repairRequested;
 
 	private volatile @Nullable StatefulRedisClusterPubSubConnection<byte[], byte[]> connection;
+
+	private @Nullable ClusterTopologyWatch topologyWatch;
 
 	private long nextAudit;
 
@@ -325,6 +328,11 @@ final class ShardedSubscriptions implements SubscriptionTransport {
 		this.connection = null;
 		this.subscriptions.clear();
 		this.probeChannels = Map.of();
+		ClusterTopologyWatch watch = this.topologyWatch;
+		this.topologyWatch = null;
+		if (watch != null) {
+			watch.close();
+		}
 		if (current != null) {
 			current.closeAsync();
 		}
@@ -385,6 +393,8 @@ final class ShardedSubscriptions implements SubscriptionTransport {
 		}
 		current = this.topology.client().connectPubSub(ByteArrayCodec.INSTANCE);
 		current.addListener(new Listener());
+		// A topology change Lettuce saw is checked at once, not at the next round.
+		this.topologyWatch = this.topology.watch(() -> this.repairRequested = true);
 		this.connection = current;
 		return current;
 	}
