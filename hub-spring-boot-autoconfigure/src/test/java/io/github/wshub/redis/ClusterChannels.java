@@ -3,7 +3,6 @@ package io.github.wshub.redis;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 import io.github.wshub.testsupport.RedisCluster;
@@ -86,26 +85,6 @@ final class ClusterChannels {
 	static List<String> shardChannels(RedisCluster cluster, RedisServer node, String pattern) {
 		Object reply = cluster.execute(node, "PUBSUB", "SHARDCHANNELS", pattern);
 		return (reply != null) ? (List<String>) reply : List.of();
-	}
-
-	/**
-	 * Return how often a node ran a command since {@code CONFIG RESETSTAT}.
-	 * @param cluster the cluster
-	 * @param node the node
-	 * @param command the command, for example {@code ssubscribe}
-	 * @return the number of calls
-	 */
-	static long commandCalls(RedisCluster cluster, RedisServer node, String command) {
-		String info = (String) cluster.execute(node, "INFO", "commandstats");
-		String prefix = "cmdstat_" + command.toLowerCase(Locale.ROOT) + ":calls=";
-		for (String line : (info != null) ? info.split("\r\n") : new String[0]) {
-			if (line.startsWith(prefix)) {
-				String rest = line.substring(prefix.length());
-				int comma = rest.indexOf(',');
-				return Long.parseLong((comma >= 0) ? rest.substring(0, comma) : rest);
-			}
-		}
-		return 0;
 	}
 
 }

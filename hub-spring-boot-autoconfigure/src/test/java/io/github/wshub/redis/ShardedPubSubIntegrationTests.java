@@ -156,7 +156,7 @@ class ShardedPubSubIntegrationTests {
 			assertThat(ClusterChannels.shardNumsub(redis, firstMaster, topics.get(0))).isEqualTo(2);
 			// 0 -> 1 transitions: six topics on a, one on b.
 			long ssubscribes = masters.stream()
-				.mapToLong((master) -> ClusterChannels.commandCalls(redis, master, "ssubscribe"))
+				.mapToLong((master) -> master.commandCalls("ssubscribe"))
 				.sum();
 			assertThat(ssubscribes).isBetween(1L, 7L);
 			topics.forEach(first::unsubscribe);
@@ -178,7 +178,7 @@ class ShardedPubSubIntegrationTests {
 			}
 		});
 		assertThat(masters.stream()
-			.mapToLong((master) -> ClusterChannels.commandCalls(redis, master, "ssubscribe"))
+			.mapToLong((master) -> master.commandCalls("ssubscribe"))
 			.sum()).isBetween(1L, 7L);
 	}
 
@@ -188,14 +188,14 @@ class ShardedPubSubIntegrationTests {
 		RedisServer master = redis.masterForKey(ClusterChannels.channel("lazy.churn"));
 		try (HubTestClient client = a.connect()) {
 			client.subscribe("lazy.churn");
-			long subscribes = ClusterChannels.commandCalls(redis, master, "ssubscribe");
-			long unsubscribes = ClusterChannels.commandCalls(redis, master, "sunsubscribe");
+			long subscribes = master.commandCalls("ssubscribe");
+			long unsubscribes = master.commandCalls("sunsubscribe");
 			for (int i = 0; i < 20; i++) {
 				client.unsubscribe("lazy.churn");
 				client.subscribe("lazy.churn");
 			}
-			assertThat(ClusterChannels.commandCalls(redis, master, "ssubscribe")).isEqualTo(subscribes);
-			assertThat(ClusterChannels.commandCalls(redis, master, "sunsubscribe")).isEqualTo(unsubscribes);
+			assertThat(master.commandCalls("ssubscribe")).isEqualTo(subscribes);
+			assertThat(master.commandCalls("sunsubscribe")).isEqualTo(unsubscribes);
 		}
 	}
 
@@ -209,8 +209,8 @@ class ShardedPubSubIntegrationTests {
 			assertThat(subscriber.nextMessage().get("data").get("n").asInt()).isEqualTo(1);
 		}
 		for (RedisServer master : redis.masters()) {
-			assertThat(ClusterChannels.commandCalls(redis, master, "publish")).as("PUBLISH on %s", master).isZero();
-			assertThat(ClusterChannels.commandCalls(redis, master, "subscribe")).as("SUBSCRIBE on %s", master).isZero();
+			assertThat(master.commandCalls("publish")).as("PUBLISH on %s", master).isZero();
+			assertThat(master.commandCalls("subscribe")).as("SUBSCRIBE on %s", master).isZero();
 		}
 	}
 
