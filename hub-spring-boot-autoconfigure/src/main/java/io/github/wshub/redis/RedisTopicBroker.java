@@ -155,16 +155,14 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 	 * @param connectionFactory a Lettuce connection factory for a Redis Cluster
 	 * @param namespace the prefix of every channel, for example {@code hub:}
 	 * @param instanceId this instance's id
-	 * @param unsubscribeGrace how long to keep a channel subscribed after its last local
-	 * subscriber left
+	 * @param unsubscribeGrace how long to keep a channel subscribed after its last local subscriber left
 	 * @param subscribeTimeout how long a subscribe may wait for Redis' confirmation
 	 * @return the broker
 	 */
 	public static RedisTopicBroker sharded(LettuceConnectionFactory connectionFactory, String namespace,
 			String instanceId, Duration unsubscribeGrace, Duration subscribeTimeout) {
-		return new RedisTopicBroker(connectionFactory, namespace, true, instanceId, unsubscribeGrace,
-				subscribeTimeout, (router, control) -> new ShardedSubscriptions(connectionFactory, router, control,
-						subscribeTimeout));
+		return new RedisTopicBroker(connectionFactory, namespace, true, instanceId, unsubscribeGrace, subscribeTimeout,
+				(router, control) -> new ShardedSubscriptions(connectionFactory, router, control, subscribeTimeout));
 	}
 
 	private static RedisMessageListenerContainer nonNull(RedisMessageListenerContainer container) {
