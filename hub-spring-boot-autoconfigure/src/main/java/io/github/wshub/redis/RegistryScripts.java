@@ -136,7 +136,7 @@ final class RegistryScripts {
 	}
 
 	/**
-	 * Add an instance to the instances set and refresh its heartbeat key.
+	 * Refresh an instance's heartbeat key, then add the instance to the instances set.
 	 * @param instanceId the instance
 	 * @param ttl the heartbeat key's time to live
 	 * @return whether the heartbeat key existed, how many sessions are stored, and whether a

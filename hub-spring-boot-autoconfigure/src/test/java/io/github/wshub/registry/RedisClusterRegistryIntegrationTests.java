@@ -96,7 +96,8 @@ class RedisClusterRegistryIntegrationTests {
 			assertThat(a.template().sendToUser("alice", Map.of("text", "hi")).join()).isEqualTo(new SendResult(2, 2));
 			assertThat(direct(aliceOnA).get("text").asString()).isEqualTo("hi");
 			assertThat(direct(aliceOnB).get("text").asString()).isEqualTo("hi");
-			assertThat(a.template().sendToSession(bobOnB.sessionId(), "just bob").join()).isEqualTo(new SendResult(1, 1));
+			assertThat(a.template().sendToSession(bobOnB.sessionId(), "just bob").join())
+				.isEqualTo(new SendResult(1, 1));
 			assertThat(bobOnB.next((f) -> "direct".equals(HubTestClient.type(f))).get("data").asString())
 				.isEqualTo("just bob");
 			assertThat(aliceOnA.poll(Duration.ofMillis(200))).isNull();
@@ -154,7 +155,8 @@ class RedisClusterRegistryIntegrationTests {
 				assertThat(cluster.masterForKey("hub:instance:{doomed}")
 					.execute("EXISTS", "hub:instance:{doomed}:sessions", "hub:instance:{doomed}:purging"))
 					.isEqualTo(0L);
-				assertThat(cluster.masterForKey("hub:user:{carol}").execute("EXISTS", "hub:user:{carol}")).isEqualTo(0L);
+				assertThat(cluster.masterForKey("hub:user:{carol}").execute("EXISTS", "hub:user:{carol}"))
+					.isEqualTo(0L);
 				assertThat(cluster.masterForKey("hub:sessions").execute("HEXISTS", "hub:sessions", carol.sessionId()))
 					.isEqualTo(0L);
 				assertThat(cluster.masterForKey("hub:instances").execute("SISMEMBER", "hub:instances", "doomed"))

@@ -116,6 +116,40 @@ class RegistryConsistencyIntegrationTests {
 		}
 	}
 
+	@Test
+	void instancePurgedWhileAliveRegistersItsSessionsAgain() {
+		Instance purged = start("paused");
+		Instance purger = start("purger");
+		List<HubTestClient> clients = new ArrayList<>();
+		try {
+			for (int i = 0; i < 4; i++) {
+				clients.add(HubTestClient
+					.connect(java.net.URI.create("ws://127.0.0.1:" + purged.port() + "/ws?user=frank" + (i % 2))));
+			}
+			await().atMost(SETTLE).until(() -> hgetall("hub:user:{frank0}").size() == 2);
+			for (int round = 0; round < 5; round++) {
+				// As after a pause longer than the TTL: the other instance purges this one, racing
+				// with its own next heartbeat.
+				redis.server().execute("DEL", "hub:instance:{paused}");
+				await().atMost(SETTLE).untilAsserted(() -> {
+					assertThat(hgetall("hub:instance:{paused}:sessions")).hasSize(4);
+					assertThat(hgetall("hub:user:{frank0}")).hasSize(2).containsValue("paused");
+					assertThat(hgetall("hub:user:{frank1}")).hasSize(2);
+					for (HubTestClient client : clients) {
+						assertThat(hget("hub:sessions", client.sessionId())).isEqualTo("paused");
+					}
+					assertThat(redis.server().execute("EXISTS", "hub:instance:{paused}:purging")).isEqualTo(0L);
+				});
+			}
+			assertThat(purger.template().locateUser("frank1").join()).hasSize(2);
+		}
+		finally {
+			clients.forEach(HubTestClient::close);
+			purged.close();
+			purger.close();
+		}
+	}
+
 	private static List<HubTestClient> churn(List<Instance> instances, int worker, int rounds) {
 		ThreadLocalRandom random = ThreadLocalRandom.current();
 		List<HubTestClient> open = new ArrayList<>();
