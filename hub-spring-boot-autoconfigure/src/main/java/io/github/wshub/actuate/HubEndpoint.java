@@ -199,7 +199,8 @@ public class HubEndpoint {
 	}
 
 	private BrokerDescriptor brokerDescriptor() {
-		return new BrokerDescriptor(this.broker.getType(), this.broker.isConnected());
+		return new BrokerDescriptor(this.broker.getType(), this.broker.isConnected(),
+				this.broker.subscriptionsPerNode());
 	}
 
 	/**
@@ -224,8 +225,11 @@ public class HubEndpoint {
 	 *
 	 * @param type the broker's type: {@code redis}, {@code memory}, or what a custom broker says
 	 * @param connected whether it can deliver messages now
+	 * @param subscriptionsPerNode with sharded Pub/Sub on a Redis Cluster, how many topic
+	 * subscriptions this instance holds on each master ({@code host:port}; channels being moved
+	 * to a new owner count under {@code resubscribing}); empty otherwise
 	 */
-	public record BrokerDescriptor(String type, boolean connected) {
+	public record BrokerDescriptor(String type, boolean connected, Map<String, Integer> subscriptionsPerNode) {
 	}
 
 	/**

@@ -47,6 +47,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.task.SyncTaskExecutor;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 import org.springframework.util.Assert;
@@ -60,7 +61,8 @@ import org.springframework.web.socket.server.support.WebSocketHttpRequestHandler
 /**
  * {@link EnableAutoConfiguration Auto-configuration} for the wshub WebSocket hub: the endpoint
  * at {@code hub.path} (on Spring's servlet WebSocket support), the local sessions, the protocol
- * handler, the local topic registry, the topic broker (Redis by default, in memory with
+ * handler, the local topic registry, the topic broker (Redis by default, with classic or, on a
+ * Redis Cluster, sharded Pub/Sub ({@code hub.redis.pubsub}); in memory with
  * {@code hub.broker=memory}) and {@link HubTemplate}.
  *
  * @author wshub
@@ -307,8 +309,11 @@ public final class HubAutoConfiguration {
 				RedisConnectionFactory connectionFactory, HubProperties properties,
 				ObjectProvider<HubInstrumentation> instrumentation) {
 			HubProperties.Redis redis = properties.getRedis();
-			RedisTopicBroker broker = new RedisTopicBroker(container, connectionFactory, redis.getNamespace(),
-					properties.getInstanceId(), redis.getUnsubscribeGrace(), redis.getSubscribeTimeout());
+			RedisTopicBroker broker = RedisPubSubSelection.isSharded(redis.getPubsub(), connectionFactory)
+					? RedisTopicBroker.sharded((LettuceConnectionFactory) connectionFactory, redis.getNamespace(),
+							properties.getInstanceId(), redis.getUnsubscribeGrace(), redis.getSubscribeTimeout())
+					: new RedisTopicBroker(container, connectionFactory, redis.getNamespace(), properties.getInstanceId(),
+							redis.getUnsubscribeGrace(), redis.getSubscribeTimeout());
 			broker.setPublishTimeout(redis.getPublishTimeout());
 			broker.setProbeInterval(redis.getProbeInterval());
 			broker.setProbeTimeout(redis.getProbeTimeout());

@@ -481,6 +481,28 @@ public class HubProperties {
 	public static class Redis {
 
 		/**
+		 * How topics travel through Redis Pub/Sub.
+		 */
+		public enum PubSub {
+
+			/**
+			 * Sharded on a Redis Cluster with Lettuce, classic otherwise.
+			 */
+			AUTO,
+
+			/**
+			 * SUBSCRIBE and PUBLISH.
+			 */
+			CLASSIC,
+
+			/**
+			 * SSUBSCRIBE and SPUBLISH (Redis 7+), on a Redis Cluster with Lettuce.
+			 */
+			SHARDED
+
+		}
+
+		/**
 		 * Prefix of every Redis channel and key the hub uses, so several applications can
 		 * share one Redis.
 		 */
@@ -497,6 +519,24 @@ public class HubProperties {
 		 * it fails with broker_unavailable.
 		 */
 		private Duration subscribeTimeout = Duration.ofSeconds(10);
+
+		/**
+		 * How topics travel through Redis Pub/Sub: 'sharded' (SSUBSCRIBE/SPUBLISH, Redis 7+, a
+		 * topic's messages pass only through the cluster node that owns its slot) needs a Redis
+		 * Cluster and the Lettuce client; 'classic' (SUBSCRIBE/PUBLISH) works everywhere but on a
+		 * cluster sends every message to every node, so it does not scale with the cluster;
+		 * 'auto' chooses sharded when spring.data.redis.cluster.nodes configures a cluster with
+		 * Lettuce, classic otherwise.
+		 */
+		private PubSub pubsub = PubSub.AUTO;
+
+		public PubSub getPubsub() {
+			return this.pubsub;
+		}
+
+		public void setPubsub(PubSub pubsub) {
+			this.pubsub = pubsub;
+		}
 
 		public String getNamespace() {
 			return this.namespace;

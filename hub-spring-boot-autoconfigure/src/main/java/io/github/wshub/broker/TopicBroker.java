@@ -1,5 +1,6 @@
 package io.github.wshub.broker;
 
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
@@ -117,6 +118,16 @@ public interface TopicBroker {
 	 * @return a snapshot of the subscribed topics
 	 */
 	Set<String> subscribedTopics();
+
+	/**
+	 * Return how many topic subscriptions this instance holds on each node of the broker, for
+	 * a broker whose topics are spread over nodes (sharded Pub/Sub on a Redis Cluster).
+	 * @return counts by node name (for example {@code 127.0.0.1:7001}), empty when the broker
+	 * has no nodes to tell apart
+	 */
+	default Map<String, Integer> subscriptionsPerNode() {
+		return Map.of();
+	}
 
 	/**
 	 * Whether the broker is connected and able to deliver messages.

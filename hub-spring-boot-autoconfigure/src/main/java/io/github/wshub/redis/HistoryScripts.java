@@ -41,22 +41,14 @@ final class HistoryScripts {
 	 * frame gets {@code "offset"} and {@code "epoch"} spliced in before its closing brace, the
 	 * envelope header gets them appended. Returns {@code {offset, epoch, receivers}}.
 	 */
-	static final Script PUBLISH = new Script("""
-			local epoch = redis.call('HGET', KEYS[2], 'epoch')
-			if not epoch then
-			  epoch = ARGV[7]
-			  redis.call('DEL', KEYS[1])
-			  redis.call('HSET', KEYS[2], 'epoch', epoch, 'offset', 0)
-			end
-			redis.call('EXPIRE', KEYS[2], ARGV[6])
-			local offset = redis.call('HINCRBY', KEYS[2], 'offset', 1)
-			local o = tostring(offset)
-			local frame = string.sub(ARGV[3], 1, -2) .. ',"offset":' .. o .. ',"epoch":"' .. epoch .. '"}'
-			redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[4], '0-' .. o, 'f', frame)
-			redis.call('PEXPIRE', KEYS[1], ARGV[5])
-			local receivers = redis.call('PUBLISH', ARGV[1], ARGV[2] .. ' ' .. o .. ' ' .. epoch .. '\\n' .. frame)
-			return {offset, epoch, receivers}
-			""");
+	static final Script PUBLISH = publish("PUBLISH");
+
+	/**
+	 * {@link #PUBLISH} for sharded Pub/Sub: the same steps with {@code SPUBLISH}. The channel has
+	 * the topic as its hash tag, like both keys, so on a Redis Cluster the script runs on the one
+	 * node that owns the topic's slot.
+	 */
+	static final Script SPUBLISH = publish("SPUBLISH");
 
 	/**
 	 * Read: the epoch, the top offset and some entries. {@code ARGV}: {@code after} (entries from
@@ -81,6 +73,25 @@ final class HistoryScripts {
 			""");
 
 	private HistoryScripts() {
+	}
+
+	private static Script publish(String command) {
+		return new Script("""
+				local epoch = redis.call('HGET', KEYS[2], 'epoch')
+				if not epoch then
+				  epoch = ARGV[7]
+				  redis.call('DEL', KEYS[1])
+				  redis.call('HSET', KEYS[2], 'epoch', epoch, 'offset', 0)
+				end
+				redis.call('EXPIRE', KEYS[2], ARGV[6])
+				local offset = redis.call('HINCRBY', KEYS[2], 'offset', 1)
+				local o = tostring(offset)
+				local frame = string.sub(ARGV[3], 1, -2) .. ',"offset":' .. o .. ',"epoch":"' .. epoch .. '"}'
+				redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[4], '0-' .. o, 'f', frame)
+				redis.call('PEXPIRE', KEYS[1], ARGV[5])
+				local receivers = redis.call('%s', ARGV[1], ARGV[2] .. ' ' .. o .. ' ' .. epoch .. '\\n' .. frame)
+				return {offset, epoch, receivers}
+				""".formatted(command));
 	}
 
 	/**

@@ -22,7 +22,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * Publishes through Lettuce's asynchronous API on the connection factory's connection (the
  * shared native connection unless sharing is disabled): the cheapest path, with no reactive
  * operators between the caller and the command. Calls from one thread reach Redis in call
- * order.
+ * order (on a Redis Cluster: calls for one slot). With sharded Pub/Sub it sends {@code SPUBLISH}
+ * instead of {@code PUBLISH}.
  * <p>
  * Obtaining that connection connects to Redis. It is tried once when the publisher is created
  * and, while Redis is unreachable, again on the broker's timer; until it succeeds, publishes
@@ -41,6 +42,8 @@ final class LettucePublisher implements Publisher {
 
 	private final Duration retryInterval;
 
+	private final boolean sharded;
+
 	private volatile @Nullable RedisClusterAsyncCommands<byte[], byte[]> commands;
 
 	private @Nullable LettuceConnection connection;
@@ -48,10 +51,11 @@ final class LettucePublisher implements Publisher {
 	private boolean closed;
 
 	LettucePublisher(LettuceConnectionFactory connectionFactory, ScheduledExecutorService timer,
-			Duration retryInterval) {
+			Duration retryInterval, boolean sharded) {
 		this.connectionFactory = connectionFactory;
 		this.timer = timer;
 		this.retryInterval = retryInterval;
+		this.sharded = sharded;
 		connectOrRetry();
 	}
 
@@ -93,7 +97,9 @@ final class LettucePublisher implements Publisher {
 		if (current == null) {
 			return CompletableFuture.failedFuture(new IllegalStateException("Not connected to Redis yet"));
 		}
-		return current.publish(channel, payload).toCompletableFuture();
+		// On a Redis Cluster, Lettuce routes SPUBLISH by the channel's slot, like a key.
+		return (this.sharded ? current.spublish(channel, payload) : current.publish(channel, payload))
+			.toCompletableFuture();
 	}
 
 	@Override

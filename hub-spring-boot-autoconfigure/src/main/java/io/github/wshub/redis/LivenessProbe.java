@@ -2,13 +2,17 @@ package io.github.wshub.redis;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -16,12 +20,16 @@ import org.jspecify.annotations.Nullable;
 
 import io.github.wshub.instrumentation.HubInstrumentation;
 import io.github.wshub.broker.BrokerUnavailableException;
+import io.github.wshub.redis.SubscriptionTransport.ProbeTarget;
 
 /**
  * Knows whether Redis delivers to this instance, by round trips through Redis: a ping,
  * {@code wshub-ping <n>}, published on the instance's own control channel and received back on
  * the subscription connection. Redis delivers a connection's messages in publish order across
  * channels, so a ping that is back also proves that every message published before it arrived.
+ * With sharded Pub/Sub each node delivers its own channels, so one ping goes to each node the
+ * instance is subscribed on ({@link SubscriptionTransport#probeTargets()}), and a round trip
+ * completes when all are back; a failure names the nodes whose ping did not come back.
  * <p>
  * Every probe interval a ping that does not come back within the probe timeout (or whose
  * {@code PUBLISH} fails) marks Redis unreachable, one that comes back marks it reachable again;
@@ -45,7 +53,7 @@ final class LivenessProbe {
 
 	private final TopicChannels channels;
 
-	private final byte[] controlChannel;
+	private final Supplier<List<ProbeTarget>> targets;
 
 	private final Runnable requestConfirmation;
 
@@ -54,6 +62,8 @@ final class LivenessProbe {
 	private final ConcurrentHashMap<Long, CompletableFuture<Void>> pings = new ConcurrentHashMap<>();
 
 	private final AtomicLong pingSequence = new AtomicLong();
+
+	private final AtomicLong probeSequence = new AtomicLong();
 
 	// Newest probe that came back and newest that did not: a late verdict on an older probe
 	// (sent while Redis was reconnecting) never overrides a newer one.
@@ -67,6 +77,8 @@ final class LivenessProbe {
 
 	private volatile long unreachableSince;
 
+	private volatile String unreachable = "Redis";
+
 	private volatile HubInstrumentation instrumentation = HubInstrumentation.NONE;
 
 	private Duration interval = Duration.ofSeconds(5);
@@ -77,15 +89,16 @@ final class LivenessProbe {
 	 * Create a probe.
 	 * @param publishing publishes the pings
 	 * @param channels the topic channels, counted when Redis recovers
-	 * @param controlChannel this instance's control channel
+	 * @param targets where to ping: the channels, one per Redis node, that come back to this
+	 * instance
 	 * @param requestConfirmation asks the broker to subscribe every channel again and confirm it
 	 * @param running whether the broker runs: no verdicts are taken while it stops
 	 */
-	LivenessProbe(PublishGate publishing, TopicChannels channels, String controlChannel, Runnable requestConfirmation,
-			BooleanSupplier running) {
+	LivenessProbe(PublishGate publishing, TopicChannels channels, Supplier<List<ProbeTarget>> targets,
+			Runnable requestConfirmation, BooleanSupplier running) {
 		this.publishing = publishing;
 		this.channels = channels;
-		this.controlChannel = controlChannel.getBytes(StandardCharsets.UTF_8);
+		this.targets = targets;
 		this.requestConfirmation = requestConfirmation;
 		this.running = running;
 	}
@@ -158,7 +171,7 @@ final class LivenessProbe {
 			return "not subscribed to Redis yet";
 		}
 		if (!this.reachable) {
-			return "Redis did not return a ping within " + this.timeout.toMillis() + " ms";
+			return this.unreachable + " did not return a ping within " + this.timeout.toMillis() + " ms";
 		}
 		return null;
 	}
@@ -169,7 +182,7 @@ final class LivenessProbe {
 	 * be sent or does not come back within the probe timeout
 	 */
 	CompletableFuture<Void> roundTrip() {
-		return ping(this.pingSequence.incrementAndGet());
+		return pingAll();
 	}
 
 	/**
@@ -195,31 +208,63 @@ final class LivenessProbe {
 		return true;
 	}
 
-	private CompletableFuture<Void> ping(long nonce) {
+	private CompletableFuture<Void> pingAll() {
 		Publisher current = this.publishing.publisher();
-		if (current == null || !this.controlSubscribed) {
+		List<ProbeTarget> all = this.targets.get();
+		if (current == null || !this.controlSubscribed || all.isEmpty()) {
 			return CompletableFuture.failedFuture(new BrokerUnavailableException("Redis broker is not listening", null));
 		}
+		List<CompletableFuture<Void>> pongs = new ArrayList<>(all.size());
+		for (ProbeTarget target : all) {
+			pongs.add(ping(current, target.channel(), this.pingSequence.incrementAndGet()));
+		}
+		return CompletableFuture.allOf(pongs.toArray(new CompletableFuture<?>[0])).handle((ignored, ex) -> {
+			if (ex == null) {
+				return null;
+			}
+			List<String> failed = new ArrayList<>();
+			for (int i = 0; i < all.size(); i++) {
+				if (pongs.get(i).isCompletedExceptionally()) {
+					failed.add(all.get(i).node());
+				}
+			}
+			throw new CompletionException(new UnreachableNodes(String.join(", ", failed), this.timeout, ex));
+		});
+	}
+
+	private CompletableFuture<Void> ping(Publisher publisher, byte[] channel, long nonce) {
 		CompletableFuture<Void> pong = new CompletableFuture<>();
 		this.pings.put(nonce, pong);
-		current.publish(this.controlChannel, (PING + nonce).getBytes(StandardCharsets.US_ASCII))
-			.whenComplete((ignored, ex) -> {
-				if (ex != null) {
-					pong.completeExceptionally(ex);
-				}
-			});
-		return pong.orTimeout(this.timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((ignored, ex) -> {
-			this.pings.remove(nonce);
-		}).exceptionallyCompose((ex) -> CompletableFuture.failedFuture(
-				new BrokerUnavailableException("Redis did not return a ping within " + this.timeout, ex)));
+		try {
+			publisher.publish(channel, (PING + nonce).getBytes(StandardCharsets.US_ASCII))
+				.whenComplete((ignored, ex) -> {
+					if (ex != null) {
+						pong.completeExceptionally(ex);
+					}
+				});
+		}
+		catch (RuntimeException ex) {
+			// On a Redis Cluster, Lettuce may refuse a command for a slot without a master.
+			pong.completeExceptionally(ex);
+		}
+		return pong.orTimeout(this.timeout.toMillis(), TimeUnit.MILLISECONDS)
+			.whenComplete((ignored, ex) -> this.pings.remove(nonce));
 	}
 
 	private void probe() {
 		if (!this.running.getAsBoolean() || !this.controlSubscribed) {
 			return;
 		}
-		long probe = this.pingSequence.incrementAndGet();
-		ping(probe).whenComplete((ignored, ex) -> {
+		long probe = this.probeSequence.incrementAndGet();
+		CompletableFuture<Void> pings;
+		try {
+			pings = pingAll();
+		}
+		catch (RuntimeException ex) {
+			// Never let one failure cancel the periodic probe.
+			pings = CompletableFuture.failedFuture(ex);
+		}
+		pings.whenComplete((ignored, ex) -> {
 			if (ex == null) {
 				this.lastProbeOk.accumulateAndGet(probe, Math::max);
 				if (probe > this.lastProbeFailed.get()) {
@@ -251,14 +296,32 @@ final class LivenessProbe {
 	}
 
 	private void markUnreachable(Throwable ex) {
+		Throwable cause = (ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause() : ex;
+		if (cause instanceof UnreachableNodes nodes) {
+			// Named even when already unreachable: the health detail says which node is down now.
+			this.unreachable = nodes.nodes;
+		}
 		if (!this.reachable || !this.running.getAsBoolean()) {
 			return;
 		}
 		this.reachable = false;
 		this.unreachableSince = System.nanoTime();
-		Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
 		logger.warn("Redis broker is unreachable (" + cause.getMessage() + "); client subscribes and publishes fail "
 				+ "with broker_unavailable until it recovers");
+	}
+
+	/**
+	 * Some pings did not come back.
+	 */
+	private static final class UnreachableNodes extends BrokerUnavailableException {
+
+		private final String nodes;
+
+		UnreachableNodes(String nodes, Duration timeout, Throwable cause) {
+			super(nodes + " did not return a ping within " + timeout.toMillis() + " ms", cause);
+			this.nodes = nodes;
+		}
+
 	}
 
 }

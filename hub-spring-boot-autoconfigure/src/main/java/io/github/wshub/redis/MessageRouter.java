@@ -12,11 +12,12 @@ import org.springframework.data.redis.connection.Message;
 import org.springframework.data.redis.connection.MessageListener;
 
 /**
- * The listener of every channel the broker subscribes. The hub's container calls it on the
- * Redis connection's thread, in the order Redis sent the messages, and it hands each one on
- * without blocking: the message of a topic channel, once its {@link RedisEnvelope} is decoded,
- * to the {@link BrokerMessageListener}; a probe ping to the {@link LivenessProbe}; any other
- * message of the control channel to the {@link ControlMessageListener}. A payload on a topic
+ * The listener of every channel the broker subscribes. The hub's container (or, with sharded
+ * Pub/Sub, Lettuce's cluster Pub/Sub connection) calls it on the Redis connection's thread, in
+ * the order Redis sent the messages, and it hands each one on without blocking: the message of
+ * a topic channel, once its {@link RedisEnvelope} is decoded, to the
+ * {@link BrokerMessageListener}; a probe ping to the {@link LivenessProbe}; any other message of
+ * the control channel to the {@link ControlMessageListener}. A payload on a topic
  * channel that is not an envelope is logged and dropped.
  *
  * @author wshub
@@ -49,9 +50,17 @@ final class MessageRouter implements MessageListener {
 
 	@Override
 	public void onMessage(Message message, byte @Nullable [] pattern) {
-		String topic = this.names.topicOf(message.getChannel());
+		route(message.getChannel(), message.getBody());
+	}
+
+	/**
+	 * Route one message received on a channel of the broker.
+	 * @param channel the channel, in UTF-8
+	 * @param body the payload
+	 */
+	void route(byte[] channel, byte[] body) {
+		String topic = this.names.topicOf(channel);
 		if (topic == null) {
-			byte[] body = message.getBody();
 			if (this.probe.handlePing(body)) {
 				return;
 			}
@@ -61,7 +70,7 @@ final class MessageRouter implements MessageListener {
 			}
 			return;
 		}
-		BrokerMessage decoded = RedisEnvelope.decode(topic, message.getBody());
+		BrokerMessage decoded = RedisEnvelope.decode(topic, body);
 		BrokerMessageListener current = this.listener;
 		if (decoded == null) {
 			logger.warn("Ignoring a message on channel '" + this.names.topicChannel(topic)

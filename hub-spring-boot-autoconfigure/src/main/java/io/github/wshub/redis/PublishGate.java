@@ -42,6 +42,8 @@ final class PublishGate {
 
 	private final RedisConnectionFactory connectionFactory;
 
+	private final boolean sharded;
+
 	private final Runnable requestConfirmation;
 
 	private final boolean countsReceivers;
@@ -61,21 +63,26 @@ final class PublishGate {
 	/**
 	 * Create a gate.
 	 * @param connectionFactory the factory whose connection publishes
+	 * @param sharded whether to publish with {@code SPUBLISH}, which needs Lettuce
 	 * @param requestConfirmation asks the broker to subscribe its channels again and confirm
 	 * them, when a lost connection is back (see {@link PublishFence})
 	 */
-	PublishGate(RedisConnectionFactory connectionFactory, Runnable requestConfirmation) {
+	PublishGate(RedisConnectionFactory connectionFactory, boolean sharded, Runnable requestConfirmation) {
 		this.connectionFactory = connectionFactory;
+		this.sharded = sharded;
 		this.requestConfirmation = requestConfirmation;
-		this.countsReceivers = !ClusterDetection.isCluster(connectionFactory);
+		// SPUBLISH counts every subscriber of a sharded channel: they all are on its master.
+		this.countsReceivers = sharded || !ClusterDetection.isCluster(connectionFactory);
 	}
 
 	/**
-	 * Whether the count {@code PUBLISH} returns is every subscriber of the channel. On Redis
-	 * Cluster it is not: a classic {@code PUBLISH} reaches the subscribers of every node, but
-	 * counts only those connected to the node that received it. There the fence judges no
-	 * counts (its third rule is off) and a count of zero does not mean nobody received it.
-	 * @return {@code false} on Redis Cluster
+	 * Whether the count {@code PUBLISH} returns is every subscriber of the channel. With sharded
+	 * Pub/Sub it is ({@code SPUBLISH} reaches only the master that owns the channel, where every
+	 * subscriber is). With classic Pub/Sub on Redis Cluster it is not: a classic
+	 * {@code PUBLISH} reaches the subscribers of every node, but counts only those connected to
+	 * the node that received it. There the fence judges no counts (its third rule is off) and a
+	 * count of zero does not mean nobody received it.
+	 * @return {@code false} with classic Pub/Sub on Redis Cluster
 	 */
 	boolean countsReceivers() {
 		return this.countsReceivers;
@@ -105,7 +112,10 @@ final class PublishGate {
 
 	private Publisher createPublisher(ScheduledExecutorService timer) {
 		if (LETTUCE_PRESENT && this.connectionFactory instanceof LettuceConnectionFactory lettuceFactory) {
-			return new LettucePublisher(lettuceFactory, timer, RedisTopicBroker.RETRY_INTERVAL);
+			return new LettucePublisher(lettuceFactory, timer, RedisTopicBroker.RETRY_INTERVAL, this.sharded);
+		}
+		if (this.sharded) {
+			throw new IllegalStateException("Sharded Pub/Sub needs the Lettuce Redis client");
 		}
 		if (this.connectionFactory instanceof ReactiveRedisConnectionFactory reactiveFactory) {
 			return new ReactivePublisher(reactiveFactory.getReactiveConnection());

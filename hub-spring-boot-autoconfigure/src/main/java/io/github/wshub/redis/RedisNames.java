@@ -65,6 +65,15 @@ import org.springframework.util.Assert;
  * {@code {<topic>}}. The namespace must not contain {@code {}, or every key would hash by a part
  * of it. Any change of a name changes the storage format: instances of different versions must
  * then not share a namespace.
+ * <p>
+ * With sharded Pub/Sub ({@code hub.redis.pubsub}, sharded by default on a cluster) a topic's
+ * channel is {@code hub:topic:{<topic>}}: its hash tag is the topic, as in the history keys, so
+ * the publishing script's {@code SPUBLISH} runs on the node that holds the topic's history. The
+ * control channel {@code hub:instance:<instance-id>} keeps its name (a sharded channel of
+ * whatever slot it hashes to), and the instance adds one probe channel per master,
+ * {@code hub:instance:<instance-id>:probe:{<tag>}}, with a tag that hashes to a slot of that
+ * master. Commands: {@code SSUBSCRIBE}, {@code SUNSUBSCRIBE} on Lettuce's cluster Pub/Sub
+ * connection (one connection per node), {@code SPUBLISH} on the connection factory's connection.
  *
  * @author wshub
  */
@@ -90,21 +99,48 @@ final class RedisNames {
 
 	private static final String HISTORY_META = "history-meta:{";
 
+	private static final String PROBE = ":probe:{";
+
 	private final String namespace;
+
+	private final boolean sharded;
 
 	private final String topicPrefix;
 
 	private final byte[] topicPrefixBytes;
 
+	private final byte[] topicSuffixBytes;
+
 	/**
-	 * Create the names of one namespace.
+	 * Create the names of one namespace, with classic topic channels.
 	 * @param namespace the prefix of every name, for example {@code hub:}
 	 */
 	RedisNames(String namespace) {
+		this(namespace, false);
+	}
+
+	/**
+	 * Create the names of one namespace.
+	 * @param namespace the prefix of every name, for example {@code hub:}
+	 * @param sharded whether topics travel through sharded Pub/Sub, whose topic channels
+	 * carry the topic as their hash tag, {@code <namespace>topic:{<topic>}}, so that a topic's
+	 * channel and its history keys share one Cluster slot
+	 */
+	RedisNames(String namespace, boolean sharded) {
 		Assert.notNull(namespace, "'namespace' must not be null");
 		this.namespace = namespace;
-		this.topicPrefix = namespace + TOPIC;
+		this.sharded = sharded;
+		this.topicPrefix = namespace + TOPIC + (sharded ? "{" : "");
 		this.topicPrefixBytes = this.topicPrefix.getBytes(StandardCharsets.UTF_8);
+		this.topicSuffixBytes = (sharded ? "}" : "").getBytes(StandardCharsets.UTF_8);
+	}
+
+	/**
+	 * Whether topic channels are sharded Pub/Sub channels.
+	 * @return {@code true} for {@code SSUBSCRIBE}/{@code SPUBLISH}
+	 */
+	boolean isSharded() {
+		return this.sharded;
 	}
 
 	/**
@@ -118,21 +154,24 @@ final class RedisNames {
 	/**
 	 * Return the channel of a topic.
 	 * @param topic the topic
-	 * @return {@code <namespace>topic:<topic>}
+	 * @return {@code <namespace>topic:<topic>}, or {@code <namespace>topic:{<topic>}} when
+	 * sharded
 	 */
 	String topicChannel(String topic) {
-		return this.topicPrefix + topic;
+		return new String(topicChannelBytes(topic), StandardCharsets.UTF_8);
 	}
 
 	/**
 	 * Return the channel of a topic as UTF-8 bytes, without building the name as a string.
 	 * @param topic the topic
-	 * @return the bytes of {@code <namespace>topic:<topic>}
+	 * @return the bytes of {@link #topicChannel(String)}
 	 */
 	byte[] topicChannelBytes(String topic) {
-		byte[] suffix = topic.getBytes(StandardCharsets.UTF_8);
-		byte[] channel = Arrays.copyOf(this.topicPrefixBytes, this.topicPrefixBytes.length + suffix.length);
-		System.arraycopy(suffix, 0, channel, this.topicPrefixBytes.length, suffix.length);
+		byte[] name = topic.getBytes(StandardCharsets.UTF_8);
+		int prefix = this.topicPrefixBytes.length;
+		byte[] channel = Arrays.copyOf(this.topicPrefixBytes, prefix + name.length + this.topicSuffixBytes.length);
+		System.arraycopy(name, 0, channel, prefix, name.length);
+		System.arraycopy(this.topicSuffixBytes, 0, channel, prefix + name.length, this.topicSuffixBytes.length);
 		return channel;
 	}
 
@@ -143,10 +182,13 @@ final class RedisNames {
 	 */
 	@Nullable String topicOf(byte[] channel) {
 		int prefix = this.topicPrefixBytes.length;
-		if (channel.length < prefix || !Arrays.equals(channel, 0, prefix, this.topicPrefixBytes, 0, prefix)) {
+		int suffix = this.topicSuffixBytes.length;
+		if (channel.length < prefix + suffix
+				|| !Arrays.equals(channel, 0, prefix, this.topicPrefixBytes, 0, prefix)
+				|| !Arrays.equals(channel, channel.length - suffix, channel.length, this.topicSuffixBytes, 0, suffix)) {
 			return null;
 		}
-		return new String(channel, prefix, channel.length - prefix, StandardCharsets.UTF_8);
+		return new String(channel, prefix, channel.length - prefix - suffix, StandardCharsets.UTF_8);
 	}
 
 	/**
@@ -229,6 +271,18 @@ final class RedisNames {
 	 */
 	String controlChannel(String instanceId) {
 		return this.namespace + INSTANCE + instanceId;
+	}
+
+	/**
+	 * Return one of an instance's probe channels on a Redis Cluster: sharded Pub/Sub reaches
+	 * one node per channel, so the instance pings each master it is subscribed on through a
+	 * channel of its own whose hash tag falls in a slot of that master.
+	 * @param controlChannel the instance's {@link #controlChannel control channel}
+	 * @param tag a hash tag
+	 * @return {@code <namespace>instance:<instance-id>:probe:{<tag>}}
+	 */
+	static String probeChannel(String controlChannel, String tag) {
+		return controlChannel + PROBE + tag + "}";
 	}
 
 }

@@ -2,12 +2,15 @@ package io.github.wshub.redis;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadFactory;
+import java.util.function.BiFunction;
 
 import org.jspecify.annotations.Nullable;
 
@@ -24,6 +27,7 @@ import io.github.wshub.broker.TopicBroker;
 
 import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 import org.springframework.util.Assert;
 
@@ -31,6 +35,16 @@ import org.springframework.util.Assert;
  * {@link TopicBroker} on Redis Pub/Sub, built on Spring Data Redis'
  * {@link RedisMessageListenerContainer} (one multiplexed subscription connection) for receiving
  * and on the connection factory's shared connection for publishing.
+ * <p>
+ * <b>Sharded Pub/Sub.</b> On a Redis Cluster, a broker created with
+ * {@link #sharded(LettuceConnectionFactory, String, String, Duration, Duration) sharded(...)}
+ * receives through Lettuce's cluster Pub/Sub connection instead ({@code SSUBSCRIBE}, one
+ * connection per master, see {@link ShardedSubscriptions}) and publishes with
+ * {@code SPUBLISH}; only the {@link SubscriptionTransport} differs, everything below holds for
+ * both. Topic channels then carry the topic as their hash tag ({@link RedisNames}), the probe
+ * pings every master the instance is subscribed on, and the subscriptions of a slot that moved
+ * (failover, resharding) are made again on its new owner within about a second of the topology
+ * change becoming visible.
  * <p>
  * <b>Lazy subscriptions.</b> A topic's channel is subscribed only while the topic has local
  * subscribers: the first {@link #subscribe(String)} subscribes it, and {@link #unsubscribe(String)}
@@ -69,7 +83,7 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 	// subscription, an unsubscribe Redis did not confirm, and the publishing connection.
 	static final Duration RETRY_INTERVAL = Duration.ofMillis(500);
 
-	private final RedisMessageListenerContainer container;
+	private final SubscriptionTransport transport;
 
 	private final RedisNames names;
 
@@ -109,26 +123,59 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 	 */
 	public RedisTopicBroker(RedisMessageListenerContainer container, RedisConnectionFactory connectionFactory,
 			String namespace, String instanceId, Duration unsubscribeGrace, Duration subscribeTimeout) {
-		Assert.notNull(container, "'container' must not be null");
+		this(connectionFactory, namespace, false, instanceId, unsubscribeGrace, subscribeTimeout,
+				(router, control) -> new ContainerSubscriptions(nonNull(container), router, control));
+	}
+
+	private RedisTopicBroker(RedisConnectionFactory connectionFactory, String namespace, boolean sharded,
+			String instanceId, Duration unsubscribeGrace, Duration subscribeTimeout,
+			BiFunction<MessageRouter, String, SubscriptionTransport> transport) {
 		Assert.notNull(connectionFactory, "'connectionFactory' must not be null");
 		Assert.notNull(namespace, "'namespace' must not be null");
 		Assert.hasText(instanceId, "'instanceId' must not be empty");
 		Assert.isTrue(!unsubscribeGrace.isNegative(), "'unsubscribeGrace' must not be negative");
 		Assert.isTrue((!subscribeTimeout.isNegative() && !subscribeTimeout.isZero()), "'subscribeTimeout' must be positive");
-		this.container = container;
-		this.names = new RedisNames(namespace);
+		this.names = new RedisNames(namespace, sharded);
 		this.controlChannel = this.names.controlChannel(instanceId);
 		this.subscribeTimeout = subscribeTimeout;
 		this.channels = new TopicChannels(unsubscribeGrace, subscribeTimeout);
-		this.publishing = new PublishGate(connectionFactory, this::requestConfirmation);
-		this.probe = new LivenessProbe(this.publishing, this.channels, this.controlChannel, this::requestConfirmation,
-				this::isRunning);
+		this.publishing = new PublishGate(connectionFactory, sharded, this::requestConfirmation);
+		this.probe = new LivenessProbe(this.publishing, this.channels, this::probeTargets,
+				this::requestConfirmation, this::isRunning);
 		this.router = new MessageRouter(this.names, this.probe);
-		this.reconciler = new SubscriptionReconciler(container, this.router, this.names, this.controlChannel,
-				this.channels, this.probe, this.publishing);
+		this.transport = transport.apply(this.router, this.controlChannel);
+		this.reconciler = new SubscriptionReconciler(this.transport, this.names, this.controlChannel, this.channels,
+				this.probe, this.publishing);
 	}
 
-	// The probe and the fence ask for a confirmation; the reconciler, created after them, runs it.
+	/**
+	 * Create a broker on sharded Pub/Sub ({@code SSUBSCRIBE}/{@code SPUBLISH}, Redis 7+) of a
+	 * Redis Cluster: a topic's messages travel only through the node that owns its slot, so
+	 * Pub/Sub capacity grows with the masters.
+	 * @param connectionFactory a Lettuce connection factory for a Redis Cluster
+	 * @param namespace the prefix of every channel, for example {@code hub:}
+	 * @param instanceId this instance's id
+	 * @param unsubscribeGrace how long to keep a channel subscribed after its last local subscriber left
+	 * @param subscribeTimeout how long a subscribe may wait for Redis' confirmation
+	 * @return the broker
+	 */
+	public static RedisTopicBroker sharded(LettuceConnectionFactory connectionFactory, String namespace,
+			String instanceId, Duration unsubscribeGrace, Duration subscribeTimeout) {
+		return new RedisTopicBroker(connectionFactory, namespace, true, instanceId, unsubscribeGrace, subscribeTimeout,
+				(router, control) -> new ShardedSubscriptions(connectionFactory, router, control, subscribeTimeout));
+	}
+
+	private static RedisMessageListenerContainer nonNull(RedisMessageListenerContainer container) {
+		Assert.notNull(container, "'container' must not be null");
+		return container;
+	}
+
+	private List<SubscriptionTransport.ProbeTarget> probeTargets() {
+		return this.transport.probeTargets();
+	}
+
+	// The probe and the fence ask for a confirmation; the reconciler, created after them, runs it;
+	// the probe asks the transport, created after it, where to ping.
 	private void requestConfirmation() {
 		this.reconciler.requestConfirmation();
 	}
@@ -300,6 +347,11 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 	}
 
 	@Override
+	public Map<String, Integer> subscriptionsPerNode() {
+		return this.transport.subscriptionsPerNode();
+	}
+
+	@Override
 	public boolean isConnected() {
 		return getProblem() == null;
 	}
@@ -307,7 +359,7 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 	/**
 	 * Say why the broker cannot deliver right now. Besides a stopped broker and an unreachable
 	 * Redis, this covers a subscription thread that has waited longer than
-	 * {@code subscribeTimeout} for Redis to confirm a container call (every later subscribe and
+	 * {@code subscribeTimeout} for Redis to confirm a subscription change (every later subscribe and
 	 * unsubscribe waits behind it), and the confirmation after a lost connection, while
 	 * publishes are refused.
 	 */
@@ -329,10 +381,7 @@ public class RedisTopicBroker implements TopicBroker, SmartLifecycle {
 		if (this.publishing.isFenceClosed()) {
 			return "a Redis connection was lost; confirming subscriptions before publishing again";
 		}
-		if (!this.container.isListening()) {
-			return "the Redis listener container is not listening";
-		}
-		return null;
+		return this.transport.getProblem();
 	}
 
 	@Override

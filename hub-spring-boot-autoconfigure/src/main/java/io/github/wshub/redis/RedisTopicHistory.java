@@ -17,8 +17,9 @@ import io.github.wshub.broker.StreamPosition;
 /**
  * The history of topics matching {@code hub.history.topics}, kept in Redis: each publish is one
  * {@link HistoryScripts#PUBLISH} script (next offset, {@code XADD}, trim, expire,
- * {@code PUBLISH}) sent through the {@link PublishGate}, so the publish fence's rules hold; reads
- * are one {@link HistoryScripts#READ} script. See {@link RedisNames} for the keys.
+ * {@code PUBLISH}; {@link HistoryScripts#SPUBLISH} with sharded Pub/Sub) sent through the
+ * {@link PublishGate}, so the publish fence's rules hold; reads are one
+ * {@link HistoryScripts#READ} script. See {@link RedisNames} for the keys.
  *
  * @author wshub
  */
@@ -65,7 +66,8 @@ final class RedisTopicHistory {
 		String topic = message.topic();
 		byte[][] args = { this.names.topicChannelBytes(topic), bytes(RedisEnvelope.header(message)),
 				message.frame(), this.sizeArg, this.ttlArg, this.metaTtlArg, bytes(newEpoch()) };
-		return this.publishing.sendScript(HistoryScripts.PUBLISH, keys(topic), args, topic)
+		HistoryScripts.Script script = this.names.isSharded() ? HistoryScripts.SPUBLISH : HistoryScripts.PUBLISH;
+		return this.publishing.sendScript(script, keys(topic), args, topic)
 			.thenApply((reply) -> new StreamPosition(string(reply.get(1)), (Long) reply.get(0)));
 	}
 

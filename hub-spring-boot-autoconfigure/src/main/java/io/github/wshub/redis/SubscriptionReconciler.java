@@ -12,20 +12,19 @@ import org.jspecify.annotations.Nullable;
 
 import io.github.wshub.dispatch.HubThreads;
 
-import org.springframework.data.redis.connection.MessageListener;
-import org.springframework.data.redis.listener.ChannelTopic;
-import org.springframework.data.redis.listener.RedisMessageListenerContainer;
-
 /**
- * The subscription thread, {@code hub-redis-subscriptions}: the only caller of the listener
- * container, so the container is never called concurrently (it has known races when it is).
+ * The subscription thread, {@code hub-redis-subscriptions}: the only caller of the
+ * {@link SubscriptionTransport} (the listener container, or sharded Pub/Sub), so the container
+ * is never called concurrently (it has known races when it is).
  * <p>
  * It first subscribes the instance's control channel, retrying while Redis is unreachable and
  * failing the subscribers waiting meanwhile. Then it drains the {@link TopicChannels} queue in
  * batches, sends all subscribes of a batch as one {@code SUBSCRIBE} and all unsubscribes as one
  * {@code UNSUBSCRIBE}, and reports the outcome back; a failed call affects only its own topics.
  * On request ({@link #requestConfirmation()}) it subscribes the control channel and every held
- * channel again, then reopens the {@link PublishFence} once a ping made the round trip.
+ * channel again, then reopens the {@link PublishFence} once a ping made the round trip. Between
+ * batches it lets the transport check and repair its subscriptions
+ * ({@link SubscriptionTransport#maintain()}).
  * <p>
  * The container waits for Redis' confirmation of a {@code SUBSCRIBE} without a timeout; how long
  * the current call has run shows in {@link #currentCallNanos()}, and {@link #stop()} never waits
@@ -43,9 +42,7 @@ final class SubscriptionReconciler {
 	// How long stop() waits for the subscription thread to end.
 	private static final Duration STOP_TIMEOUT = Duration.ofSeconds(2);
 
-	private final RedisMessageListenerContainer container;
-
-	private final MessageListener listener;
+	private final SubscriptionTransport transport;
 
 	private final RedisNames names;
 
@@ -64,15 +61,16 @@ final class SubscriptionReconciler {
 
 	private volatile boolean reportedStartupFailure;
 
-	// When the subscription thread entered its current call of the container (0: not in one).
-	private volatile long containerCallSince;
+	private boolean resubscribeFailureLogged;
+
+	// When the subscription thread entered its current call of the transport (0: not in one).
+	private volatile long transportCallSince;
 
 	private @Nullable Thread worker;
 
-	SubscriptionReconciler(RedisMessageListenerContainer container, MessageListener listener, RedisNames names,
-			String controlChannel, TopicChannels channels, LivenessProbe probe, PublishGate publishing) {
-		this.container = container;
-		this.listener = listener;
+	SubscriptionReconciler(SubscriptionTransport transport, RedisNames names, String controlChannel,
+			TopicChannels channels, LivenessProbe probe, PublishGate publishing) {
+		this.transport = transport;
 		this.names = names;
 		this.controlChannel = controlChannel;
 		this.channels = channels;
@@ -116,20 +114,19 @@ final class SubscriptionReconciler {
 		if (!thread.isAlive()) {
 			return true;
 		}
-		long since = this.containerCallSince;
+		long since = this.transportCallSince;
 		logger.warn("The Redis subscription thread is stuck in a call to Redis"
 				+ ((since != 0) ? " since " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since) + " ms" : "")
-				+ "; stopping without touching the listener container, which closes its connection when it stops");
+				+ "; stopping without touching the subscriptions, whose connection closes when it stops");
 		return false;
 	}
 
 	/**
-	 * Remove every subscription of the broker from the container, once {@link #stop()} returned
-	 * {@code true}.
+	 * Remove every subscription of the broker, once {@link #stop()} returned {@code true}.
 	 */
 	void removeAllSubscriptions() {
 		try {
-			this.container.removeMessageListener(this.listener);
+			this.transport.unsubscribeAll();
 		}
 		catch (RuntimeException ex) {
 			logger.debug("Failed to remove Redis subscriptions", ex);
@@ -147,11 +144,11 @@ final class SubscriptionReconciler {
 	}
 
 	/**
-	 * Return how long the subscription thread has been in its current container call.
+	 * Return how long the subscription thread has been in its current call of the transport.
 	 * @return the time in nanoseconds, 0 when it is not in one
 	 */
 	long currentCallNanos() {
-		long since = this.containerCallSince;
+		long since = this.transportCallSince;
 		return (since != 0) ? System.nanoTime() - since : 0;
 	}
 
@@ -171,6 +168,7 @@ final class SubscriptionReconciler {
 						resubscribeAll();
 					}
 				}
+				callTransport(this.transport::maintain);
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
@@ -186,30 +184,30 @@ final class SubscriptionReconciler {
 		}
 	}
 
-	private void callContainer(Runnable call) {
+	private void callTransport(Runnable call) {
 		if (!this.running) {
 			throw new IllegalStateException("Redis broker stopped");
 		}
-		this.containerCallSince = System.nanoTime() | 1;
+		this.transportCallSince = System.nanoTime() | 1;
 		try {
 			call.run();
 		}
 		finally {
-			this.containerCallSince = 0;
+			this.transportCallSince = 0;
 		}
 	}
 
 	private boolean subscribeControlChannel() {
-		ChannelTopic control = new ChannelTopic(this.controlChannel);
+		List<String> control = List.of(this.controlChannel);
 		try {
-			callContainer(() -> this.container.addMessageListener(this.listener, control));
+			callTransport(() -> this.transport.subscribe(control));
 			this.probe.controlChannelSubscribed();
 			logger.info("Hub subscribed to Redis control channel '" + this.controlChannel + "'");
 			return true;
 		}
 		catch (RuntimeException ex) {
 			try {
-				callContainer(() -> this.container.removeMessageListener(this.listener, control));
+				callTransport(() -> this.transport.unsubscribe(control));
 			}
 			catch (RuntimeException cleanup) {
 				logger.debug("Failed to remove the control channel's listener", cleanup);
@@ -232,16 +230,25 @@ final class SubscriptionReconciler {
 	private void resubscribeAll() {
 		PublishFence fence = this.publishing.fence();
 		long ticket = (fence != null) ? fence.interruptions() : 0;
-		List<ChannelTopic> topics = channelTopics(new ArrayList<>(this.channels.heldTopics()));
-		topics.add(new ChannelTopic(this.controlChannel));
+		List<String> all = channelNames(new ArrayList<>(this.channels.heldTopics()));
+		all.add(this.controlChannel);
 		try {
-			callContainer(() -> this.container.addMessageListener(this.listener, topics));
+			callTransport(() -> this.transport.resubscribe(all));
 		}
 		catch (RuntimeException ex) {
-			logger.warn("Re-subscribing after a Redis recovery failed (" + ex.getMessage() + "); the next probe retries");
+			// Once per outage: on a Redis Cluster every connection that comes back asks again.
+			String message = "Re-subscribing after a Redis recovery failed (" + ex.getMessage() + "); retrying";
+			if (this.resubscribeFailureLogged) {
+				logger.debug(message);
+			}
+			else {
+				this.resubscribeFailureLogged = true;
+				logger.warn(message);
+			}
 			this.probe.resubscribeFailed();
 			return;
 		}
+		this.resubscribeFailureLogged = false;
 		if (fence != null && !fence.isOpen()) {
 			this.probe.roundTrip().whenComplete((ignored, ex) -> {
 				if (ex == null && fence.reopen(ticket)) {
@@ -277,13 +284,13 @@ final class SubscriptionReconciler {
 	 * @param repair whether these are retries of failed unsubscribes
 	 */
 	private void remove(List<String> topics, boolean repair) {
-		List<ChannelTopic> topicChannels = channelTopics(topics);
+		List<String> topicChannels = channelNames(topics);
 		boolean removed = true;
 		try {
 			if (repair) {
-				callContainer(() -> this.container.addMessageListener(this.listener, topicChannels));
+				callTransport(() -> this.transport.subscribe(topicChannels));
 			}
-			callContainer(() -> this.container.removeMessageListener(this.listener, topicChannels));
+			callTransport(() -> this.transport.unsubscribe(topicChannels));
 		}
 		catch (RuntimeException ex) {
 			removed = false;
@@ -296,18 +303,18 @@ final class SubscriptionReconciler {
 	}
 
 	private void add(List<String> topics) {
-		List<ChannelTopic> topicChannels = channelTopics(topics);
+		List<String> topicChannels = channelNames(topics);
 		RuntimeException failure = null;
 		boolean cleanedUp = true;
 		try {
-			callContainer(() -> this.container.addMessageListener(this.listener, topicChannels));
+			callTransport(() -> this.transport.subscribe(topicChannels));
 		}
 		catch (RuntimeException ex) {
 			failure = ex;
 			logger.warn("Redis did not confirm subscriptions for " + topics.size() + " topic(s): " + ex.getMessage());
 			try {
 				// Keep the container's own mapping in line with what we consider held.
-				callContainer(() -> this.container.removeMessageListener(this.listener, topicChannels));
+				callTransport(() -> this.transport.unsubscribe(topicChannels));
 			}
 			catch (RuntimeException cleanup) {
 				cleanedUp = false;
@@ -317,10 +324,10 @@ final class SubscriptionReconciler {
 		this.channels.added(topics, failure, cleanedUp);
 	}
 
-	private List<ChannelTopic> channelTopics(List<String> topics) {
-		List<ChannelTopic> result = new ArrayList<>(topics.size());
+	private List<String> channelNames(List<String> topics) {
+		List<String> result = new ArrayList<>(topics.size() + 1);
 		for (String topic : topics) {
-			result.add(new ChannelTopic(this.names.topicChannel(topic)));
+			result.add(this.names.topicChannel(topic));
 		}
 		return result;
 	}

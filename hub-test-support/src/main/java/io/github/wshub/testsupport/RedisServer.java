@@ -222,6 +222,28 @@ public final class RedisServer implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Return how often this server ran a command since it started or since
+	 * {@code CONFIG RESETSTAT}, read from {@code INFO commandstats}.
+	 * @param command the command name, for example {@code subscribe}
+	 * @return the number of calls
+	 */
+	public long commandCalls(String command) {
+		String info = (String) execute("INFO", "commandstats");
+		String prefix = "cmdstat_" + command.toLowerCase(Locale.ROOT) + ":calls=";
+		if (info == null) {
+			return 0;
+		}
+		for (String line : info.split("\r\n")) {
+			if (line.startsWith(prefix)) {
+				String rest = line.substring(prefix.length());
+				int comma = rest.indexOf(',');
+				return Long.parseLong((comma >= 0) ? rest.substring(0, comma) : rest);
+			}
+		}
+		return 0;
+	}
+
 	@Override
 	public void close() {
 		kill();

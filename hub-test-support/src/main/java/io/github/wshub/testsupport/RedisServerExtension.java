@@ -114,19 +114,7 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
 	 * @return the number of calls
 	 */
 	public long commandCalls(String command) {
-		String info = (String) server().execute("INFO", "commandstats");
-		String prefix = "cmdstat_" + command.toLowerCase(java.util.Locale.ROOT) + ":calls=";
-		if (info == null) {
-			return 0;
-		}
-		for (String line : info.split("\r\n")) {
-			if (line.startsWith(prefix)) {
-				String rest = line.substring(prefix.length());
-				int comma = rest.indexOf(',');
-				return Long.parseLong((comma >= 0) ? rest.substring(0, comma) : rest);
-			}
-		}
-		return 0;
+		return server().commandCalls(command);
 	}
 
 }
