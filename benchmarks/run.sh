@@ -6,11 +6,16 @@
 #                     [--jfr] [--perf] [generator options...]
 #   benchmarks/run.sh rolling [--instances N] [--container tomcat|jetty] [--pause S] [client options...]
 #   benchmarks/run.sh compare [--stack tomcat|netty] [generator options...]
+#   benchmarks/run.sh fanout --cluster [generator options...]
 #
 # Containers: tomcat (the sample app), jetty (benchmarks/jetty-app), netty (sample-app-reactive), and
 # bare-tomcat, bare-netty: the floor of each stack (benchmarks/bare-*: the same protocol in one
 # process, no hub; always 1 instance). compare runs fanout on the hub (2 instances + Redis) and then
 # on the bare broadcaster of the same stack, and prints the ratio of server CPU per delivery.
+# fanout --cluster starts a Redis Cluster (3 masters + 3 replicas, redis-cli 7+) instead of one Redis
+# and ramps the publish rate (the generator's ramp) twice on it, with sharded and then classic
+# Pub/Sub (new instances for each), and prints the highest rate each sustained and Redis CPU per
+# message, node by node.
 #
 # Build first (nothing is built here):  ./mvnw -q -DskipTests package
 # Needs: java 17+, redis-server on the PATH, python3 (free ports), curl; jcmd for idle and --jfr,
@@ -28,7 +33,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 
 usage() {
-  sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 }
 
@@ -46,6 +51,7 @@ INSTANCES=2
 PAUSE=15
 CONTAINER=tomcat
 STACK=tomcat
+CLUSTER=0
 JFR=0
 PERF=0
 GEN_ARGS=()
@@ -57,6 +63,7 @@ while [ $# -gt 0 ]; do
     --perf) PERF=1; shift ;;
     --pause) PAUSE="$2"; shift 2 ;;
     --stack) STACK="$2"; shift 2 ;;
+    --cluster) CLUSTER=1; shift ;;
     *) GEN_ARGS+=("$1"); shift ;;
   esac
 done
@@ -157,17 +164,66 @@ free_port() {
   done
 }
 
-REDIS_PORT="$(free_port)"
-"$REDIS_SERVER" --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$RUN_DIR" \
-  --logfile "$RUN_DIR/redis.log" &
-REDIS_PID=$!
-STARTED_PIDS+=("$REDIS_PID")
-for _ in $(seq 1 100); do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$REDIS_PORT") 2>/dev/null; then break; fi
-  kill -0 "$REDIS_PID" 2>/dev/null || { echo "redis-server exited; see $RUN_DIR/redis.log" >&2; exit 1; }
-  sleep 0.1
-done
-echo "redis-server pid $REDIS_PID on 127.0.0.1:$REDIS_PORT"
+# A free port P whose cluster bus port, P + 10000, is free as well.
+free_cluster_port() {
+  local port
+  while true; do
+    port="$(free_port)"
+    [ "$port" -le 55535 ] || continue
+    python3 -c 'import socket,sys; s=socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.close()' \
+      "$((port + 10000))" 2>/dev/null && { echo "$port"; return; }
+  done
+}
+
+await_port() {
+  local port="$1" pid="$2" log="$3"
+  for _ in $(seq 1 100); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+    kill -0 "$pid" 2>/dev/null || { echo "redis-server exited; see $log" >&2; exit 1; }
+    sleep 0.1
+  done
+}
+
+REDIS_PIDS=()
+REDIS_ARGS=()
+if [ "$CLUSTER" = 1 ]; then
+  [ "$SCENARIO" = fanout ] || { echo "--cluster goes with fanout" >&2; exit 2; }
+  REDIS_CLI="$(command -v redis-cli || true)"
+  [ -n "$REDIS_CLI" ] || { echo "--cluster needs redis-cli on the PATH" >&2; exit 2; }
+  NODES=()
+  for n in 1 2 3 4 5 6; do
+    port="$(free_cluster_port)"
+    mkdir -p "$RUN_DIR/node-$port"
+    "$REDIS_SERVER" --port "$port" --bind 127.0.0.1 --cluster-enabled yes --cluster-config-file nodes.conf \
+      --cluster-node-timeout 2000 --save '' --appendonly no --dir "$RUN_DIR/node-$port" \
+      --logfile "$RUN_DIR/redis-$port.log" &
+    STARTED_PIDS+=("$!")
+    REDIS_PIDS+=("$!")
+    NODES+=("127.0.0.1:$port")
+    await_port "$port" "$!" "$RUN_DIR/redis-$port.log"
+  done
+  "$REDIS_CLI" --cluster create "${NODES[@]}" --cluster-replicas 1 --cluster-yes >"$RUN_DIR/cluster-create.log" 2>&1 \
+    || { cat "$RUN_DIR/cluster-create.log" >&2; exit 1; }
+  for node in "${NODES[@]}"; do
+    for _ in $(seq 1 100); do
+      "$REDIS_CLI" -h 127.0.0.1 -p "${node#*:}" cluster info 2>/dev/null | grep -q 'cluster_state:ok' && break
+      sleep 0.2
+    done
+  done
+  REDIS_PORT="${NODES[0]#*:}"
+  REDIS_ARGS=(--spring.data.redis.cluster.nodes="$(IFS=,; echo "${NODES[*]}")")
+  echo "Redis Cluster (3 masters + 3 replicas) on ${NODES[*]}, pids ${REDIS_PIDS[*]}"
+else
+  REDIS_PORT="$(free_port)"
+  "$REDIS_SERVER" --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$RUN_DIR" \
+    --logfile "$RUN_DIR/redis.log" &
+  STARTED_PIDS+=("$!")
+  REDIS_PIDS+=("$!")
+  await_port "$REDIS_PORT" "$!" "$RUN_DIR/redis.log"
+  REDIS_ARGS=(--spring.data.redis.host=127.0.0.1 --spring.data.redis.port="$REDIS_PORT")
+  echo "redis-server pid ${REDIS_PIDS[0]} on 127.0.0.1:$REDIS_PORT"
+fi
+REDIS_PID="$(IFS=,; echo "${REDIS_PIDS[*]}")"
 
 URLS=()
 PIDS=()
@@ -184,7 +240,7 @@ start_instance() {
   # shellcheck disable=SC2086
   java "${java_opts[@]}" ${SERVER_JAVA_OPTS:-} -jar "$SERVER_JAR" \
     --sample.embedded-redis=false \
-    --spring.data.redis.host=127.0.0.1 --spring.data.redis.port="$REDIS_PORT" \
+    "${REDIS_ARGS[@]}" ${PUBSUB_ARG:-} \
     --server.address=127.0.0.1 --server.port="$port" \
     --hub.instance-id="bench-$i$suffix" \
     --hub.limits.message-rate=1000000 --hub.limits.message-burst=1000000 \
@@ -230,6 +286,74 @@ for arg in "${GEN_ARGS[@]}"; do
 done
 if [ "$HAS_OUT" = 0 ]; then
   GEN_ARGS+=(--out "$RUN_DIR/$SCENARIO.json")
+fi
+
+# Stops every running instance (SIGTERM, at most 30 s each).
+stop_instances() {
+  for pid in "${PIDS[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 1 300); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+}
+
+if [ "$CLUSTER" = 1 ]; then
+  # The instances started above run with sharded Pub/Sub (auto on a cluster); the same cluster
+  # then serves new instances with classic Pub/Sub.
+  OUT_BASE=""
+  ARGS=()
+  for ((a = 0; a < ${#GEN_ARGS[@]}; a++)); do
+    if [ "${GEN_ARGS[$a]}" = --out ]; then
+      a=$((a + 1))
+      OUT_BASE="${GEN_ARGS[$a]%.json}"
+    else
+      ARGS+=("${GEN_ARGS[$a]}")
+    fi
+  done
+  for mode in sharded classic; do
+    if [ "$mode" = classic ]; then
+      stop_instances
+      PUBSUB_ARG="--hub.redis.pubsub=classic"
+      for i in $(seq 1 "$INSTANCES"); do start_instance "$i" "${PORTS[$((i - 1))]}" "-classic"; done
+      for i in $(seq 1 "$INSTANCES"); do await_healthy "$i"; done
+    fi
+    echo "== $mode Pub/Sub"
+    # shellcheck disable=SC2086
+    java ${GEN_JAVA_OPTS:--Xms256m -Xmx2g} -jar "$GENERATOR_JAR" ramp \
+      --urls "$(IFS=,; echo "${URLS[*]}")" --server-pids "$(IFS=,; echo "${PIDS[*]}")" --redis-pid "$REDIS_PID" \
+      --label "$CONTAINER-cluster-$mode" --connections 400 --topics 200 --publishers 8 --rate 2000 \
+      --ramp-factor 1.5 --step-duration 10 --warmup 10 --max-rate 100000 \
+      "${ARGS[@]}" --out "$OUT_BASE-$mode.json" | tee "$RUN_DIR/generator-$mode.txt"
+  done
+  python3 - "$OUT_BASE-sharded.json" "$OUT_BASE-classic.json" <<'PY'
+import json, sys
+rows = []
+for path, mode in zip(sys.argv[1:3], ("sharded", "classic")):
+    m = json.load(open(path))["metrics"]
+    best = m["highestPassingRate"]
+    step = next((s for s in m["steps"] if s["rate"] == best), None)
+    if step is None:
+        rows.append((mode, 0, None, None, None))
+        continue
+    cpu = step["cpu"]
+    per_node = cpu.get("redisNodeCpuSeconds", [cpu["redisCpuSeconds"]])
+    published = step["published"]
+    rows.append((mode, best, step["latency"]["p99Ms"], cpu["redisCpuSeconds"] * 1e6 / published,
+                 [round(n * 1e6 / published, 1) for n in per_node]))
+print("\n| Pub/Sub | highest sustained rate (msgs/s, p99 <= 250 ms, 0 lost) | p99 there | Redis CPU per message, all nodes | per node (us) |")
+print("|---|---|---|---|---|")
+for mode, best, p99, us, nodes in rows:
+    print(f"| {mode} | {best:,.0f} | {p99} ms | {us if us is None else round(us, 1)} us | {nodes} |")
+if rows[1][1]:
+    print(f"\nsharded / classic sustained rate: {rows[0][1] / rows[1][1]:.2f}x")
+PY
+  exit 0
 fi
 
 if [ "$SCENARIO" = rolling ]; then

@@ -155,7 +155,7 @@ final class ChurnScenario {
 		double seconds = options.number("duration", 30);
 		ChurnScenario churn = new ChurnScenario(urls.size(), topics, options.integer("hold", 1));
 		List<Session> sessions = new ArrayList<>();
-		CpuMeter meter = new CpuMeter(options.serverPids(), options.redisPid());
+		CpuMeter meter = new CpuMeter(options.serverPids(), options.redisPids());
 		try (ClientPool pool = ClientPool.from(options); RespClient redis = new RespClient(redisPort)) {
 			List<HubConnection> ready = pool.openAll(count, options.integer("concurrency", 256), (i) -> {
 				Session session = churn.new Session();

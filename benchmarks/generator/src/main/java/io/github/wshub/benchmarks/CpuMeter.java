@@ -17,11 +17,11 @@ public final class CpuMeter {
 
 	private final List<Long> serverPids;
 
-	private final long redisPid;
+	private final List<Long> redisPids;
 
 	private final long[] serverStart;
 
-	private long redisStart;
+	private final long[] redisStart;
 
 	private long generatorStart;
 
@@ -30,12 +30,13 @@ public final class CpuMeter {
 	/**
 	 * Create a meter.
 	 * @param serverPids the hub instances' process ids (may be empty)
-	 * @param redisPid the Redis process id, or {@code 0} if unknown
+	 * @param redisPids the Redis process ids (one, or every node of a cluster; may be empty)
 	 */
-	public CpuMeter(List<Long> serverPids, long redisPid) {
+	public CpuMeter(List<Long> serverPids, List<Long> redisPids) {
 		this.serverPids = List.copyOf(serverPids);
-		this.redisPid = redisPid;
+		this.redisPids = List.copyOf(redisPids);
 		this.serverStart = new long[serverPids.size()];
+		this.redisStart = new long[redisPids.size()];
 	}
 
 	/**
@@ -46,7 +47,9 @@ public final class CpuMeter {
 		for (int i = 0; i < this.serverPids.size(); i++) {
 			this.serverStart[i] = cpu(this.serverPids.get(i));
 		}
-		this.redisStart = (this.redisPid > 0) ? cpu(this.redisPid) : 0;
+		for (int i = 0; i < this.redisPids.size(); i++) {
+			this.redisStart[i] = cpu(this.redisPids.get(i));
+		}
 		this.generatorStart = generatorCpuNanos();
 		this.wallStart = System.nanoTime();
 		return this;
@@ -65,7 +68,10 @@ public final class CpuMeter {
 			instances.add(used);
 			servers += used;
 		}
-		long redis = (this.redisPid > 0) ? cpu(this.redisPid) - this.redisStart : 0;
+		List<Long> redis = new ArrayList<>();
+		for (int i = 0; i < this.redisPids.size(); i++) {
+			redis.add(cpu(this.redisPids.get(i)) - this.redisStart[i]);
+		}
 		long generator = generatorCpuNanos() - this.generatorStart;
 		return new Usage(wall, instances, redis, generator, Runtime.getRuntime().availableProcessors());
 	}
@@ -90,18 +96,27 @@ public final class CpuMeter {
 	 *
 	 * @param wallNanos the window's length
 	 * @param instanceNanos CPU time of each hub instance
-	 * @param redisNanos CPU time of Redis
+	 * @param redisNodeNanos CPU time of each Redis process (one, or every node of a cluster)
 	 * @param generatorNanos CPU time of this generator
 	 * @param cores the number of cores
 	 */
-	public record Usage(long wallNanos, List<Long> instanceNanos, long redisNanos, long generatorNanos, int cores) {
+	public record Usage(long wallNanos, List<Long> instanceNanos, List<Long> redisNodeNanos, long generatorNanos,
+			int cores) {
+
+		/**
+		 * Return the CPU time of Redis, every node together.
+		 * @return nanoseconds
+		 */
+		public long redisNanos() {
+			return this.redisNodeNanos.stream().mapToLong(Long::longValue).sum();
+		}
 
 		/**
 		 * Return the CPU seconds of the instances and Redis together.
 		 * @return seconds of server CPU
 		 */
 		public double serverSeconds() {
-			return (this.instanceNanos.stream().mapToLong(Long::longValue).sum() + this.redisNanos) / 1e9;
+			return (this.instanceNanos.stream().mapToLong(Long::longValue).sum() + redisNanos()) / 1e9;
 		}
 
 		/**
@@ -143,7 +158,11 @@ public final class CpuMeter {
 			map.put("wallSeconds", Report.round(this.wallNanos / 1e9, 3));
 			map.put("cores", this.cores);
 			map.put("instanceCpuSeconds", this.instanceNanos.stream().map((n) -> Report.round(n / 1e9, 3)).toList());
-			map.put("redisCpuSeconds", Report.round(this.redisNanos / 1e9, 3));
+			map.put("redisCpuSeconds", Report.round(redisNanos() / 1e9, 3));
+			if (this.redisNodeNanos.size() > 1) {
+				map.put("redisNodeCpuSeconds",
+						this.redisNodeNanos.stream().map((n) -> Report.round(n / 1e9, 3)).toList());
+			}
 			map.put("serverCpuSeconds", Report.round(serverSeconds(), 3));
 			map.put("serverCpuShare", Report.round(serverShare(), 3));
 			map.put("generatorCpuSeconds", Report.round(this.generatorNanos / 1e9, 3));

@@ -386,7 +386,7 @@ public final class FanOutScenario implements AutoCloseable {
 		Report report = new Report("fanout", options);
 		try (FanOutScenario scenario = new FanOutScenario(options, 2000)) {
 			scenario.setUp(report);
-			CpuMeter meter = new CpuMeter(options.serverPids(), options.redisPid());
+			CpuMeter meter = new CpuMeter(options.serverPids(), options.redisPids());
 			double rate = options.number("rate", 2000);
 			double warmup = options.number("warmup", 5);
 			if (warmup > 0) {
@@ -404,7 +404,7 @@ public final class FanOutScenario implements AutoCloseable {
 			report.target("duplicated == 0", totals.duplicated(), totals.duplicated() == 0);
 			report.target("out-of-order == 0", totals.outOfOrder(), totals.outOfOrder() == 0);
 			report.target("p99 <= 20 ms", step.latency().p99(), step.latency().p99() <= 20);
-			if (!options.serverPids().isEmpty() && options.redisPid() > 0) {
+			if (!options.serverPids().isEmpty() && !options.redisPids().isEmpty()) {
 				double micros = step.serverMicrosPerDelivery();
 				report.target("server CPU <= 12 us per delivered message", micros, micros <= 12);
 			}

@@ -61,7 +61,7 @@ final class IdleScenario {
 			}
 
 		};
-		CpuMeter meter = new CpuMeter(pids, options.redisPid());
+		CpuMeter meter = new CpuMeter(pids, options.redisPids());
 		try (ClientPool pool = ClientPool.from(options)) {
 			long start = System.nanoTime();
 			List<HubConnection> ready = pool.openAll(count, options.integer("concurrency", 256), (i) -> handler,

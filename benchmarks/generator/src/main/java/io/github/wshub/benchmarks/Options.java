@@ -28,7 +28,8 @@ public final class Options {
 
 	private static final Set<String> KNOWN = Set.of("urls", "server-pids", "redis-pid", "redis-port", "connections",
 			"topics", "publishers", "rate", "duration", "payload", "out", "warmup", "step-duration", "max-rate",
-			"p99-limit", "concurrency", "client-threads", "connections-per-client", "drain", "label", "hold", "client");
+			"p99-limit", "concurrency", "client-threads", "connections-per-client", "drain", "label", "hold", "client",
+			"ramp-factor");
 
 	private final String scenario;
 
@@ -128,16 +129,20 @@ public final class Options {
 	 * @return the ids, possibly empty
 	 */
 	public List<Long> serverPids() {
-		String pids = string("server-pids", "");
-		return pids.isBlank() ? List.of() : Arrays.stream(pids.split(",")).map(String::trim).map(Long::parseLong).toList();
+		return pids("server-pids");
 	}
 
 	/**
-	 * Return the Redis process id.
-	 * @return the id, or 0 if not given
+	 * Return the Redis process ids: {@code --redis-pid}, one id or, for a cluster, every node's.
+	 * @return the ids, possibly empty
 	 */
-	public long redisPid() {
-		return (long) number("redis-pid", 0);
+	public List<Long> redisPids() {
+		return pids("redis-pid");
+	}
+
+	private List<Long> pids(String name) {
+		String pids = string(name, "");
+		return pids.isBlank() ? List.of() : Arrays.stream(pids.split(",")).map(String::trim).map(Long::parseLong).toList();
 	}
 
 	/**

@@ -29,12 +29,16 @@ final class RampScenario {
 		double p99Limit = options.number("p99-limit", 250);
 		double stepSeconds = options.number("step-duration", options.number("duration", 15));
 		double maxRate = options.number("max-rate", 64_000);
+		double factor = options.number("ramp-factor", 2);
+		if (factor <= 1) {
+			throw new IllegalArgumentException("--ramp-factor must be above 1");
+		}
 		List<Map<String, Object>> steps = new ArrayList<>();
 		List<SvgPlot.Point> points = new ArrayList<>();
 		double highestPassing = 0;
 		try (FanOutScenario scenario = new FanOutScenario(options, 2000)) {
 			scenario.setUp(report);
-			CpuMeter meter = new CpuMeter(options.serverPids(), options.redisPid());
+			CpuMeter meter = new CpuMeter(options.serverPids(), options.redisPids());
 			double rate = options.number("rate", 500);
 			double warmup = options.number("warmup", 5);
 			if (warmup > 0) {
@@ -59,7 +63,7 @@ final class RampScenario {
 					break;
 				}
 				highestPassing = rate;
-				rate *= 2;
+				rate = Math.round(rate * factor);
 			}
 			report.metric("steps", steps);
 			report.metric("highestPassingRate", highestPassing);

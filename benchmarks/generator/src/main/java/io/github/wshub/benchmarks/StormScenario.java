@@ -40,7 +40,7 @@ final class StormScenario {
 			}
 
 		};
-		CpuMeter meter = new CpuMeter(options.serverPids(), options.redisPid());
+		CpuMeter meter = new CpuMeter(options.serverPids(), options.redisPids());
 		int warmup = options.integer("warmup", 1000);
 		if (warmup > 0) {
 			// Warm the instances' handshake path (JIT) first: a storm usually hits running instances,
