@@ -5,12 +5,14 @@ import java.security.Principal;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
 import reactor.util.concurrent.Queues;
 
 import io.github.wshub.protocol.EncodedFrame;
@@ -26,16 +28,19 @@ import org.springframework.web.reactive.socket.WebSocketSession;
  * outbound queue per connection: the reactive counterpart of the servlet transport's
  * {@code ConcurrentWebSocketSessionDecorator}, with the same limits and the same close code.
  * <ul>
- * <li>A send never blocks: the frame is queued in a unicast sink, which the session's
+ * <li>A send does not write: the frame is queued in a unicast sink, which the session's
  * {@code send} drains as fast as the connection takes frames (Reactor Netty takes up to 128
  * frames ahead of the socket, and more as their writes complete).</li>
  * <li>The bytes queued and not yet taken by the connection are counted
- * ({@link #getBufferedBytes()}). When frames are still waiting after a send and they exceed
- * {@code hub.session.send-buffer-size-limit}, or the connection has taken none of them for
- * {@code hub.session.send-time-limit}, the send is refused with a
+ * ({@link #getBufferedBytes()}). When frames are still waiting after a send and the connection
+ * has taken none of them for {@code hub.session.send-time-limit}, the send is refused with a
  * {@link SendLimitExceededException} and the hub closes the session with 4002 (slow consumer).
- * A frame sent while nothing waits is never refused, whatever its size, as with the
- * decorator.</li>
+ * When they exceed {@code hub.session.send-buffer-size-limit}, a send on an event loop (which
+ * must not wait) is refused the same way; a send on another thread (a dispatch lane) waits while
+ * the connection takes frames, as the decorator's writing thread waits in a blocking write, and
+ * is refused once the connection has taken none for the send time limit. A frame sent while
+ * nothing waits is never refused, whatever its size, as with the decorator. Pings (from the
+ * heartbeat) never wait: only the time limit applies to them.</li>
  * <li>Frames are wrapped, never copied: each send wraps the {@link EncodedFrame}'s bytes in a
  * buffer of the session's {@code DataBufferFactory} (on Netty, an unpooled buffer over the same
  * array), since each connection needs its own reader index.</li>
@@ -56,6 +61,8 @@ public final class ReactiveSessionTransport implements SessionTransport {
 	static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(1);
 
 	private static final byte[] EMPTY = new byte[0];
+
+	private static final long DRAIN_POLL_NANOS = 1_000_000;
 
 	private final WebSocketSession session;
 
@@ -130,19 +137,31 @@ public final class ReactiveSessionTransport implements SessionTransport {
 	@Override
 	public void send(EncodedFrame frame) throws IOException {
 		byte[] bytes = frame.bytes();
-		enqueue(new WebSocketMessage(WebSocketMessage.Type.TEXT, this.session.bufferFactory().wrap(bytes)),
-				bytes.length);
+		if (enqueue(new WebSocketMessage(WebSocketMessage.Type.TEXT, this.session.bufferFactory().wrap(bytes)),
+				bytes.length)) {
+			checkLimits();
+		}
 	}
 
+	/**
+	 * Queue a ping. Only the send time limit applies: a ping adds nothing to the queued bytes,
+	 * and the heartbeat that sends it must never wait for one connection.
+	 */
 	@Override
 	public void sendPing() throws IOException {
-		enqueue(new WebSocketMessage(WebSocketMessage.Type.PING, this.session.bufferFactory().wrap(EMPTY)), 0);
+		if (enqueue(new WebSocketMessage(WebSocketMessage.Type.PING, this.session.bufferFactory().wrap(EMPTY)), 0)) {
+			checkProgress();
+		}
 	}
 
-	private void enqueue(WebSocketMessage message, int size) {
+	/**
+	 * Queue a message.
+	 * @return whether frames are still waiting after it
+	 */
+	private boolean enqueue(WebSocketMessage message, int size) {
 		synchronized (this.outbound) {
 			if (this.closeSent) {
-				return;
+				return false;
 			}
 			this.queuedBytes.addAndGet(size);
 			if (this.queuedFrames.getAndIncrement() == 0) {
@@ -151,25 +170,39 @@ public final class ReactiveSessionTransport implements SessionTransport {
 			if (this.outbound.tryEmitNext(message).isFailure()) {
 				// The connection's send ended: it is closing, and its close is on the way.
 				taken(size);
-				return;
+				return false;
 			}
 		}
-		if (this.queuedFrames.get() > 0) {
-			checkLimits();
-		}
+		return this.queuedFrames.get() > 0;
 	}
 
 	private void checkLimits() {
+		checkProgress();
+		if (this.queuedBytes.get() <= this.sendBufferSizeLimit) {
+			return;
+		}
+		if (Schedulers.isInNonBlockingThread()) {
+			throw new SendLimitExceededException("Buffer size " + this.queuedBytes.get() + " bytes for session '"
+					+ this.id + "' exceeds the allowed limit " + this.sendBufferSizeLimit);
+		}
+		// Off the event loops, wait while the connection takes frames, as a blocking write
+		// would: a client that reads keeps up, one that stops is closed at the time limit.
+		do {
+			LockSupport.parkNanos(DRAIN_POLL_NANOS);
+			if (!this.open || Thread.currentThread().isInterrupted()) {
+				return;
+			}
+			checkProgress();
+		}
+		while (this.queuedBytes.get() > this.sendBufferSizeLimit);
+	}
+
+	private void checkProgress() {
 		long waited = System.nanoTime() - this.progressAt;
 		if (this.queuedFrames.get() > 0 && waited > this.sendTimeLimitNanos) {
 			throw new SendLimitExceededException("Send time " + Duration.ofNanos(waited).toMillis()
 					+ " (ms) for session '" + this.id + "' exceeded the allowed limit "
 					+ Duration.ofNanos(this.sendTimeLimitNanos).toMillis());
-		}
-		int buffered = this.queuedBytes.get();
-		if (buffered > this.sendBufferSizeLimit) {
-			throw new SendLimitExceededException("Buffer size " + buffered + " bytes for session '" + this.id
-					+ "' exceeds the allowed limit " + this.sendBufferSizeLimit);
 		}
 	}
 
