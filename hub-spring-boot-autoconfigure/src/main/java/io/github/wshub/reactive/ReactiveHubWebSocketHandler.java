@@ -91,9 +91,12 @@ public class ReactiveHubWebSocketHandler {
 				}
 				return Mono.empty();
 			})
+			// Known by now (sent, received, or empty for a connection that just ended); the
+			// timeout only makes sure the hub forgets the session whatever the server does.
 			.doFinally((signal) -> session.closeStatus()
 				.map(ReactiveSessionTransport::toHubCloseStatus)
 				.defaultIfEmpty(ABNORMAL_CLOSURE)
+				.timeout(ReactiveSessionTransport.CLOSE_TIMEOUT, Mono.just(ABNORMAL_CLOSURE))
 				.onErrorReturn(ABNORMAL_CLOSURE)
 				.subscribe((status) -> this.protocol.handleClose(id, status)));
 	}

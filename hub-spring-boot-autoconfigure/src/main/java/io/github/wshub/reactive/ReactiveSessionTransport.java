@@ -51,7 +51,7 @@ import org.springframework.web.reactive.socket.WebSocketSession;
  *
  * @author wshub
  */
-public final class ReactiveSessionTransport implements SessionTransport {
+final class ReactiveSessionTransport implements SessionTransport {
 
 	private static final Log logger = LogFactory.getLog(ReactiveSessionTransport.class);
 
