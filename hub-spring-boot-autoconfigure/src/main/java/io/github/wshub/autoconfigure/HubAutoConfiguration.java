@@ -12,6 +12,9 @@ import io.github.wshub.protocol.FrameCodec;
 import io.github.wshub.protocol.TopicNames;
 import io.github.wshub.redis.RedisConnectionRegistry;
 import io.github.wshub.redis.RedisTopicBroker;
+import io.github.wshub.reactive.ReactiveHubHandshakeHandler;
+import io.github.wshub.reactive.ReactiveHubUserResolver;
+import io.github.wshub.reactive.ReactiveHubWebSocketHandler;
 import io.github.wshub.registry.ConnectionRegistry;
 import io.github.wshub.servlet.HubUserResolver;
 import io.github.wshub.memory.InMemoryConnectionRegistry;
@@ -33,6 +36,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -44,6 +48,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.task.SyncTaskExecutor;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
@@ -52,6 +57,8 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 import org.springframework.util.Assert;
 import org.springframework.util.unit.DataSize;
+import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
+import org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService;
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.server.support.DefaultHandshakeHandler;
 import org.springframework.web.socket.server.support.OriginHandshakeInterceptor;
@@ -60,16 +67,16 @@ import org.springframework.web.socket.server.support.WebSocketHttpRequestHandler
 
 /**
  * {@link EnableAutoConfiguration Auto-configuration} for the wshub WebSocket hub: the endpoint
- * at {@code hub.path} (on Spring's servlet WebSocket support), the local sessions, the protocol
- * handler, the local topic registry, the topic broker (Redis by default, with classic or, on a
- * Redis Cluster, sharded Pub/Sub ({@code hub.redis.pubsub}); in memory with
- * {@code hub.broker=memory}) and {@link HubTemplate}.
+ * at {@code hub.path} (on Spring's servlet WebSocket support in a servlet web application, on
+ * Spring WebFlux in a reactive one), the local sessions, the protocol handler, the local topic
+ * registry, the topic broker (Redis by default, with classic or, on a Redis Cluster, sharded
+ * Pub/Sub ({@code hub.redis.pubsub}); in memory with {@code hub.broker=memory}) and
+ * {@link HubTemplate}.
  *
  * @author wshub
  */
 @AutoConfiguration(afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
-@ConditionalOnWebApplication(type = Type.SERVLET)
-@ConditionalOnClass({ WebSocketHandler.class, WebSocketHandlerMapping.class })
+@Conditional(HubAutoConfiguration.OnTransportCondition.class)
 @ConditionalOnBooleanProperty(name = "hub.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(HubProperties.class)
 public final class HubAutoConfiguration {
@@ -208,6 +215,8 @@ public final class HubAutoConfiguration {
 	 * {@code hub.path}.
 	 */
 	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = Type.SERVLET)
+	@ConditionalOnClass({ WebSocketHandler.class, WebSocketHandlerMapping.class })
 	static class ServletTransportConfiguration {
 
 		@Bean
@@ -233,6 +242,69 @@ public final class HubAutoConfiguration {
 			mapping.setUrlMap(Map.of(properties.getPath(), requestHandler));
 			mapping.setOrder(1);
 			return mapping;
+		}
+
+	}
+
+	/**
+	 * The reactive transport: Spring WebFlux serves the endpoint at {@code hub.path}, on Reactor
+	 * Netty.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = Type.REACTIVE)
+	@ConditionalOnClass({ org.springframework.web.reactive.socket.WebSocketHandler.class,
+			HandshakeWebSocketService.class })
+	static class ReactiveTransportConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		ReactiveHubWebSocketHandler hubReactiveWebSocketHandler(HubProtocolHandler protocol, LocalSessions sessions) {
+			return new ReactiveHubWebSocketHandler(protocol, sessions.getSettings());
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		ReactiveHubHandshakeHandler hubReactiveHandshakeHandler(HubProperties properties,
+				ReactiveHubWebSocketHandler handler, LocalSessions sessions,
+				ObjectProvider<ReactiveHubUserResolver> userResolver) {
+			ReactiveHubHandshakeHandler handshakeHandler = new ReactiveHubHandshakeHandler(handler, sessions,
+					userResolver.getIfAvailable(() -> ReactiveHubUserResolver.PRINCIPAL),
+					properties.getSecurity().isRequireUser());
+			handshakeHandler.setAllowedOrigins(properties.getAllowedOrigins());
+			handshakeHandler.setAllowedOriginPatterns(properties.getAllowedOriginPatterns());
+			return handshakeHandler;
+		}
+
+		@Bean
+		@ConditionalOnMissingBean(name = "hubWebSocketHandlerMapping")
+		SimpleUrlHandlerMapping hubWebSocketHandlerMapping(HubProperties properties,
+				ReactiveHubHandshakeHandler handshakeHandler) {
+			return new SimpleUrlHandlerMapping(Map.of(properties.getPath(), handshakeHandler), 1);
+		}
+
+	}
+
+	/**
+	 * Matches where one of the transports can serve the endpoint: a servlet web application
+	 * with Spring's servlet WebSocket support, or a reactive one with Spring WebFlux.
+	 */
+	static final class OnTransportCondition extends AnyNestedCondition {
+
+		OnTransportCondition() {
+			super(ConfigurationPhase.PARSE_CONFIGURATION);
+		}
+
+		@ConditionalOnWebApplication(type = Type.SERVLET)
+		@ConditionalOnClass({ WebSocketHandler.class, WebSocketHandlerMapping.class })
+		static final class Servlet {
+
+		}
+
+		@ConditionalOnWebApplication(type = Type.REACTIVE)
+		@ConditionalOnClass({ org.springframework.web.reactive.socket.WebSocketHandler.class,
+				HandshakeWebSocketService.class })
+		static final class Reactive {
+
 		}
 
 	}

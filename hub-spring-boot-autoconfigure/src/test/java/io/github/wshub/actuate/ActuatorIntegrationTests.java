@@ -7,9 +7,12 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -17,6 +20,7 @@ import tools.jackson.databind.json.JsonMapper;
 import io.github.wshub.test.HubTestClient;
 import io.github.wshub.test.TestHubApplication;
 import io.github.wshub.test.TestHubApplication.Instance;
+import io.github.wshub.test.TestHubApplication.Stack;
 import io.github.wshub.testsupport.RedisServerExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,11 +28,16 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The {@code hub} endpoint, health and Prometheus metrics of a running instance reflect a real
- * subscribe, publish and disconnect.
+ * subscribe, publish and disconnect, on each stack.
  *
  * @author wshub
  */
+@ParameterizedClass
+@EnumSource(Stack.class)
 class ActuatorIntegrationTests {
+
+	@Parameter
+	Stack stack;
 
 	@RegisterExtension
 	static final RedisServerExtension redis = new RedisServerExtension();
@@ -39,15 +48,15 @@ class ActuatorIntegrationTests {
 
 	private static Instance instance;
 
-	@BeforeAll
-	static void start() {
+	@BeforeParameterizedClassInvocation
+	static void start(Stack stack) {
 		String[] redisProperties = redis.springProperties();
-		instance = TestHubApplication.start(redisProperties[0], redisProperties[1],
+		instance = TestHubApplication.start(stack, redisProperties[0], redisProperties[1],
 				"management.endpoints.web.exposure.include=hub,health,prometheus",
 				"management.endpoint.hub.access=unrestricted", "management.endpoint.health.show-details=always");
 	}
 
-	@AfterAll
+	@AfterParameterizedClassInvocation
 	static void stop() {
 		instance.close();
 	}

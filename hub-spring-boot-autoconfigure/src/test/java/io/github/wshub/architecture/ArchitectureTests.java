@@ -50,11 +50,24 @@ class ArchitectureTests {
 
 	@Test
 	void onlyTheServletTransportKnowsSpringsWebSocketApi() {
+		// The reactive transport included: it must not depend on the servlet API either.
 		ArchRule rule = noClasses().that()
 			.resideOutsideOfPackages(BASE + ".servlet..", BASE + ".autoconfigure..")
 			.should()
 			.dependOnClassesThat()
 			.resideInAnyPackage("org.springframework.web.socket..", "jakarta.websocket..", "jakarta.servlet..")
+			.because("the core carries frames through SessionTransport, so that another transport is an adapter");
+		rule.check(CLASSES);
+	}
+
+	@Test
+	void onlyTheReactiveTransportKnowsWebFluxAndReactorNetty() {
+		ArchRule rule = noClasses().that()
+			.resideOutsideOfPackages(BASE + ".reactive..", BASE + ".autoconfigure..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAnyPackage("org.springframework.web.reactive..", "org.springframework.web.server..",
+					"org.springframework.http.server.reactive..", "reactor.netty..", "io.netty..")
 			.because("the core carries frames through SessionTransport, so that another transport is an adapter");
 		rule.check(CLASSES);
 	}

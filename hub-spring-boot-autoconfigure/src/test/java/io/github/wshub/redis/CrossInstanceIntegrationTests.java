@@ -5,26 +5,35 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 import io.github.wshub.test.HubTestClient;
 import io.github.wshub.test.TestHubApplication;
 import io.github.wshub.test.TestHubApplication.Instance;
+import io.github.wshub.test.TestHubApplication.Stack;
 import io.github.wshub.testsupport.RedisServerExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Two real instances on different ports sharing one real Redis: clients on different instances
- * exchange topic messages.
+ * exchange topic messages, on each stack.
  *
  * @author wshub
  */
+@ParameterizedClass
+@EnumSource(Stack.class)
 class CrossInstanceIntegrationTests {
+
+	@Parameter
+	Stack stack;
 
 	@RegisterExtension
 	static final RedisServerExtension redis = new RedisServerExtension();
@@ -33,13 +42,13 @@ class CrossInstanceIntegrationTests {
 
 	private static Instance b;
 
-	@BeforeAll
-	static void start() {
-		a = TestHubApplication.start(redis);
-		b = TestHubApplication.start(redis);
+	@BeforeParameterizedClassInvocation
+	static void start(Stack stack) {
+		a = TestHubApplication.start(stack, redis);
+		b = TestHubApplication.start(stack, redis);
 	}
 
-	@AfterAll
+	@AfterParameterizedClassInvocation
 	static void stop() {
 		a.close();
 		b.close();

@@ -4,39 +4,49 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import tools.jackson.databind.JsonNode;
 
 import io.github.wshub.test.HubTestClient;
 import io.github.wshub.test.RawWebSocket;
 import io.github.wshub.test.TestHubApplication;
 import io.github.wshub.test.TestHubApplication.Instance;
+import io.github.wshub.test.TestHubApplication.Stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Authorization, handshake checks and every limit, each producing its documented reaction.
+ * Authorization, handshake checks and every limit, each producing its documented reaction, on
+ * each stack.
  *
  * @author wshub
  */
+@ParameterizedClass
+@EnumSource(Stack.class)
 class SecurityIntegrationTests {
+
+	@Parameter
+	Stack stack;
 
 	private static Instance instance;
 
-	@BeforeAll
-	static void start() {
-		instance = TestHubApplication.start("hub.broker=memory", "hub.topics.subscribe-patterns=chat.**",
+	@BeforeParameterizedClassInvocation
+	static void start(Stack stack) {
+		instance = TestHubApplication.start(stack, "hub.broker=memory", "hub.topics.subscribe-patterns=chat.**",
 				"hub.topics.publish-patterns=chat.**,user.{user}.outbox", "hub.limits.max-sessions=8",
 				"hub.limits.max-sessions-per-user=2", "hub.limits.max-subscriptions-per-session=3",
 				"hub.limits.message-rate=20", "hub.limits.message-burst=10", "hub.limits.max-rate-violations=30",
 				"hub.limits.max-nesting-depth=16");
 	}
 
-	@AfterAll
+	@AfterParameterizedClassInvocation
 	static void stop() {
 		instance.close();
 	}
@@ -81,7 +91,7 @@ class SecurityIntegrationTests {
 
 	@Test
 	void originPatternsAllowMatchingOrigins() throws IOException {
-		try (Instance open = TestHubApplication.start("hub.broker=memory",
+		try (Instance open = TestHubApplication.start(this.stack, "hub.broker=memory",
 				"hub.allowed-origin-patterns=https://*.example.com")) {
 			try (RawWebSocket allowed = RawWebSocket.connect(open.port(), 0, "https://app.example.com")) {
 				assertThat(allowed).isNotNull();
@@ -95,7 +105,7 @@ class SecurityIntegrationTests {
 	@Test
 	void authenticatedPrincipalIsTheUserByDefault() {
 		// As Spring Security does: a filter authenticates the request and exposes its principal.
-		try (Instance secured = TestHubApplication.start("hub.broker=memory", "test.user-from-query=false",
+		try (Instance secured = TestHubApplication.start(this.stack, "hub.broker=memory", "test.user-from-query=false",
 				"test.principal-filter=true", "hub.security.require-user=true")) {
 			assertThatExceptionOfType(IOException.class)
 				.isThrownBy(() -> RawWebSocket.connect(secured.port()).close())
@@ -111,7 +121,7 @@ class SecurityIntegrationTests {
 
 	@Test
 	void unauthenticatedHandshakeIsRefusedWhenAUserIsRequired() {
-		try (Instance secured = TestHubApplication.start("hub.broker=memory", "hub.security.require-user=true")) {
+		try (Instance secured = TestHubApplication.start(this.stack, "hub.broker=memory", "hub.security.require-user=true")) {
 			assertThatExceptionOfType(IOException.class)
 				.isThrownBy(() -> RawWebSocket.connect(secured.port()).close())
 				.withMessageContaining("401");

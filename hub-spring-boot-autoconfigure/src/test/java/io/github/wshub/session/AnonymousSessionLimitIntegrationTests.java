@@ -6,17 +6,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.ThrowingSupplier;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
-import io.github.wshub.servlet.HubHandshakeInterceptor;
 import io.github.wshub.test.HubTestClient;
 import io.github.wshub.test.TestHubApplication;
 import io.github.wshub.test.TestHubApplication.Instance;
+import io.github.wshub.test.TestHubApplication.Stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -25,11 +28,17 @@ import static org.awaitility.Awaitility.await;
 /**
  * {@code hub.limits.max-anonymous-sessions-per-address}: with anonymous sessions allowed, one
  * client address cannot take more than its share of the instance, and the address is the one
- * Spring's forwarded-header handling decided, never a header the hub reads itself.
+ * Spring's forwarded-header handling decided, never a header the hub reads itself. On each
+ * stack.
  *
  * @author wshub
  */
+@ParameterizedClass
+@EnumSource(Stack.class)
 class AnonymousSessionLimitIntegrationTests {
+
+	@Parameter
+	Stack stack;
 
 	private static final int LIMIT = 3;
 
@@ -41,15 +50,15 @@ class AnonymousSessionLimitIntegrationTests {
 
 	private final List<HubTestClient> clients = new ArrayList<>();
 
-	@BeforeAll
-	static void start() {
-		instance = TestHubApplication.start("hub.broker=memory",
+	@BeforeParameterizedClassInvocation
+	static void start(Stack stack) {
+		instance = TestHubApplication.start(stack, "hub.broker=memory",
 				"hub.limits.max-anonymous-sessions-per-address=" + LIMIT);
-		behindProxy = TestHubApplication.start("hub.broker=memory",
+		behindProxy = TestHubApplication.start(stack, "hub.broker=memory",
 				"hub.limits.max-anonymous-sessions-per-address=" + LIMIT, "server.forward-headers-strategy=framework");
 	}
 
-	@AfterAll
+	@AfterParameterizedClassInvocation
 	static void stop() {
 		instance.close();
 		behindProxy.close();
@@ -101,7 +110,7 @@ class AnonymousSessionLimitIntegrationTests {
 		}
 		assertRefusedWith429(() -> connect(instance, "198.51.100.99"));
 		assertThat(instance.sessions().getSessions())
-			.extracting((session) -> session.getAttributes().get(HubHandshakeInterceptor.ADDRESS_ATTRIBUTE))
+			.extracting(HubSession::anonymousAddress)
 			.containsOnly("127.0.0.1");
 	}
 
@@ -112,7 +121,7 @@ class AnonymousSessionLimitIntegrationTests {
 		}
 		assertRefusedWith429(() -> connect(behindProxy, FORWARDED_CLIENT));
 		assertThat(behindProxy.sessions().getSessions())
-			.extracting((session) -> session.getAttributes().get(HubHandshakeInterceptor.ADDRESS_ATTRIBUTE))
+			.extracting(HubSession::anonymousAddress)
 			.containsOnly(FORWARDED_CLIENT);
 		// The proxy's own address (here the client's, 127.0.0.1) and other clients still get in.
 		for (int i = 0; i < LIMIT; i++) {

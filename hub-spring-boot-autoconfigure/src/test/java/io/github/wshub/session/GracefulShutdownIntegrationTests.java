@@ -15,12 +15,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import tools.jackson.databind.JsonNode;
 
 import io.github.wshub.test.HubTestClient;
 import io.github.wshub.test.RawWebSocket;
 import io.github.wshub.test.TestHubApplication;
 import io.github.wshub.test.TestHubApplication.Instance;
+import io.github.wshub.test.TestHubApplication.Stack;
 import io.github.wshub.testsupport.RedisServer;
 import io.github.wshub.testsupport.RedisServerExtension;
 
@@ -32,16 +36,21 @@ import static org.awaitility.Awaitility.await;
  * An instance stopped under continuous publishing: every message accepted before the stop
  * reaches every client still connected to it, each client is closed with 4000, none is left
  * open, and no new session is accepted once draining began. Once in-process
- * ({@code context.close()}) and once as a real process sent SIGTERM.
+ * ({@code context.close()}) and once as a real process sent SIGTERM, on each stack.
  *
  * @author wshub
  */
+@ParameterizedClass
+@EnumSource(Stack.class)
 class GracefulShutdownIntegrationTests {
 
 	private static final String TOPIC = "chat.stream";
 
 	@RegisterExtension
 	static final RedisServerExtension redis = new RedisServerExtension();
+
+	@Parameter
+	Stack stack;
 
 	@Test
 	void closingTheContextDrainsWithoutLosingAcceptedMessages() throws Exception {
@@ -76,7 +85,8 @@ class GracefulShutdownIntegrationTests {
 	void sigtermDrainsTheProcessAndDeregistersIt() throws Exception {
 		try (Instance publisherSide = start("steady-2")) {
 			int port = RedisServer.freePort();
-			Process doomed = TestHubApplication.startProcess(port, new File("target/sigterm-instance.log"),
+			Process doomed = TestHubApplication.startProcess(this.stack, port,
+					new File("target/sigterm-instance-" + this.stack.name().toLowerCase() + ".log"),
 					"--spring.data.redis.host=127.0.0.1", "--spring.data.redis.port=" + redis.port(),
 					"--hub.instance-id=doomed-process", "--hub.shutdown.drain-period=1s",
 					"--hub.registry.heartbeat-interval=200ms", "--hub.registry.instance-ttl=30s");
@@ -127,10 +137,10 @@ class GracefulShutdownIntegrationTests {
 		return clients;
 	}
 
-	private static Instance start(String id, String... extra) {
+	private Instance start(String id, String... extra) {
 		List<String> properties = new ArrayList<>(List.of("hub.instance-id=" + id));
 		properties.addAll(List.of(extra));
-		return TestHubApplication.start(redis, properties.toArray(new String[0]));
+		return TestHubApplication.start(this.stack, redis, properties.toArray(new String[0]));
 	}
 
 	/**

@@ -3,34 +3,43 @@ package io.github.wshub.session;
 import java.time.Duration;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import tools.jackson.databind.JsonNode;
 
 import io.github.wshub.test.HubTestClient;
 import io.github.wshub.test.TestHubApplication;
 import io.github.wshub.test.TestHubApplication.Instance;
+import io.github.wshub.test.TestHubApplication.Stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Protocol v1 behaviour of one instance with the in-memory broker, over real WebSocket
- * connections.
+ * connections, on each stack.
  *
  * @author wshub
  */
+@ParameterizedClass
+@EnumSource(Stack.class)
 class ProtocolIntegrationTests {
+
+	@Parameter
+	Stack stack;
 
 	private static Instance instance;
 
-	@BeforeAll
-	static void start() {
-		instance = TestHubApplication.start("hub.broker=memory", "hub.topics.publish-patterns=chat.**,open.**",
-				"hub.topics.subscribe-patterns=chat.**,open.**,secret.visible");
+	@BeforeParameterizedClassInvocation
+	static void start(Stack stack) {
+		instance = TestHubApplication.start(stack, "hub.broker=memory",
+				"hub.topics.publish-patterns=chat.**,open.**", "hub.topics.subscribe-patterns=chat.**,open.**,secret.visible");
 	}
 
-	@AfterAll
+	@AfterParameterizedClassInvocation
 	static void stop() {
 		instance.close();
 	}

@@ -4,32 +4,44 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 import io.github.wshub.test.HubTestClient;
 import io.github.wshub.test.TestHubApplication;
+import io.github.wshub.test.TestHubApplication.Stack;
 import io.github.wshub.testsupport.RedisServerExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The history cases on real Redis with two real instances, plus what needs two instances.
+ * The history cases on real Redis with two real instances, plus what needs two instances, on
+ * each stack.
  *
  * @author wshub
  */
+@ParameterizedClass
+@EnumSource(Stack.class)
 class RedisHistoryIntegrationTests extends AbstractHistoryIntegrationTests {
+
+	@Parameter
+	Stack stack;
 
 	@RegisterExtension
 	static final RedisServerExtension redis = new RedisServerExtension();
 
-	@BeforeAll
-	static void start() {
-		a = TestHubApplication.start(redis, withQuietCheck());
-		b = TestHubApplication.start(redis, withQuietCheck());
+	@BeforeParameterizedClassInvocation
+	static void start(Stack stack) {
+		// A topic's offsets must start at 1 for each stack.
+		redis.server().execute("FLUSHALL");
+		a = TestHubApplication.start(stack, redis, withQuietCheck());
+		b = TestHubApplication.start(stack, redis, withQuietCheck());
 	}
 
 	/**
@@ -49,7 +61,7 @@ class RedisHistoryIntegrationTests extends AbstractHistoryIntegrationTests {
 		return properties;
 	}
 
-	@AfterAll
+	@AfterParameterizedClassInvocation
 	static void stop() {
 		a.close();
 		b.close();

@@ -6,16 +6,21 @@ import java.security.SecureRandom;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.util.StringUtils;
-import org.springframework.web.servlet.config.annotation.CorsRegistry;
+import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.reactive.config.WebFluxConfigurer;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
  * The sample's development login: the token signer, the {@link TokenUserResolver} that makes
  * wshub sessions belong to the logged-in user, and CORS for {@code /api/**} so that a page
- * served by one instance can call another after a failover.
+ * served by one instance can call another after a failover: the same rules on Spring MVC and on
+ * Spring WebFlux, whichever the application runs on.
  *
  * @author wshub
  */
@@ -23,6 +28,8 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 class LoginConfiguration {
 
 	private static final Log logger = LogFactory.getLog(LoginConfiguration.class);
+
+	private static final String API_PATTERN = "/api/**";
 
 	@Bean
 	LoginTokens loginTokens(SampleProperties properties) {
@@ -48,19 +55,56 @@ class LoginConfiguration {
 		return new TokenUserResolver(loginTokens);
 	}
 
-	@Bean
-	WebMvcConfigurer apiCorsConfigurer(SampleProperties properties) {
-		return new WebMvcConfigurer() {
+	/**
+	 * CORS of the {@code /api/**} endpoints, on either stack.
+	 * @param properties the sample's properties
+	 * @return the configuration
+	 */
+	static CorsConfiguration apiCors(SampleProperties properties) {
+		CorsConfiguration cors = new CorsConfiguration();
+		cors.setAllowedOriginPatterns(properties.getAllowedOriginPatterns());
+		cors.addAllowedMethod("POST");
+		cors.addAllowedHeader("Authorization");
+		cors.addAllowedHeader("Content-Type");
+		return cors;
+	}
 
-			@Override
-			public void addCorsMappings(CorsRegistry registry) {
-				registry.addMapping("/api/**")
-					.allowedOriginPatterns(properties.getAllowedOriginPatterns().toArray(String[]::new))
-					.allowedMethods("POST")
-					.allowedHeaders("Authorization", "Content-Type");
-			}
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = Type.SERVLET)
+	@ConditionalOnClass(WebMvcConfigurer.class)
+	static class ServletApiCorsConfiguration {
 
-		};
+		@Bean
+		WebMvcConfigurer apiCorsConfigurer(SampleProperties properties) {
+			return new WebMvcConfigurer() {
+
+				@Override
+				public void addCorsMappings(org.springframework.web.servlet.config.annotation.CorsRegistry registry) {
+					registry.addMapping(API_PATTERN).combine(apiCors(properties));
+				}
+
+			};
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnWebApplication(type = Type.REACTIVE)
+	@ConditionalOnClass(WebFluxConfigurer.class)
+	static class ReactiveApiCorsConfiguration {
+
+		@Bean
+		WebFluxConfigurer apiCorsConfigurer(SampleProperties properties) {
+			return new WebFluxConfigurer() {
+
+				@Override
+				public void addCorsMappings(org.springframework.web.reactive.config.CorsRegistry registry) {
+					registry.addMapping(API_PATTERN).combine(apiCors(properties));
+				}
+
+			};
+		}
+
 	}
 
 }

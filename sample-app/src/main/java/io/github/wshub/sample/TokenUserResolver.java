@@ -4,10 +4,13 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
 
+import io.github.wshub.reactive.ReactiveHubUserResolver;
 import io.github.wshub.servlet.HubUserResolver;
 
 import org.springframework.http.server.ServerHttpRequest;
+import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.util.UriComponentsBuilder;
 import org.springframework.web.util.UriUtils;
 
@@ -19,10 +22,13 @@ import org.springframework.web.util.UriUtils;
  * A token in a URI may end up in access logs; this is a development login. Browsers cannot set
  * headers on a WebSocket handshake, so a real application authenticates the page with a
  * session cookie (Spring Security) instead.
+ * <p>
+ * One resolver for both of wshub's transports: the servlet one asks it as a
+ * {@link HubUserResolver}, the reactive one as a {@link ReactiveHubUserResolver}.
  *
  * @author wshub
  */
-public class TokenUserResolver implements HubUserResolver {
+public class TokenUserResolver implements HubUserResolver, ReactiveHubUserResolver {
 
 	/**
 	 * The query parameter holding the token.
@@ -43,6 +49,12 @@ public class TokenUserResolver implements HubUserResolver {
 	public @Nullable String resolveUser(ServerHttpRequest request) {
 		String user = this.tokens.verify(tokenOf(request.getURI()));
 		return (user != null) ? user : HubUserResolver.PRINCIPAL.resolveUser(request);
+	}
+
+	@Override
+	public Mono<String> resolveUser(ServerWebExchange exchange) {
+		String user = this.tokens.verify(tokenOf(exchange.getRequest().getURI()));
+		return (user != null) ? Mono.just(user) : ReactiveHubUserResolver.PRINCIPAL.resolveUser(exchange);
 	}
 
 	private static @Nullable String tokenOf(URI uri) {

@@ -82,13 +82,13 @@ class SampleApplicationTests {
 		}
 	}
 
-	private static ConfigurableApplicationContext start(int redisPort) {
+	static ConfigurableApplicationContext start(int redisPort) {
 		return SampleApplication.application()
 			.run("--server.port=0", "--server.address=127.0.0.1", "--spring.data.redis.host=127.0.0.1",
 					"--spring.data.redis.port=" + redisPort);
 	}
 
-	private static int port(ConfigurableApplicationContext context) {
+	static int port(ConfigurableApplicationContext context) {
 		return ((WebServerApplicationContext) context).getWebServer().getPort();
 	}
 

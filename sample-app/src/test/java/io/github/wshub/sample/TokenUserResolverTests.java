@@ -5,10 +5,14 @@ import java.security.Principal;
 
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
 
 import org.springframework.http.server.ServerHttpRequest;
 import org.springframework.http.server.ServletServerHttpRequest;
+import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.mock.web.server.MockServerWebExchange;
+import org.springframework.web.server.ServerWebExchange;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -50,6 +54,20 @@ class TokenUserResolverTests {
 		assertThat(this.resolver.resolveUser(handshake("token=alice.forged", principal))).isEqualTo("carol");
 		assertThat(this.resolver.resolveUser(handshake("token=" + this.tokens.issue("alice"), principal)))
 			.isEqualTo("alice");
+	}
+
+	@Test
+	void reactiveHandshakesAreResolvedTheSameWay() {
+		Principal principal = () -> "carol";
+		assertThat(this.resolver.resolveUser(exchange("token=" + this.tokens.issue("alice"), principal)).block())
+			.isEqualTo("alice");
+		assertThat(this.resolver.resolveUser(exchange("token=alice.forged", null)).block()).isNull();
+		assertThat(this.resolver.resolveUser(exchange("token=alice.forged", principal)).block()).isEqualTo("carol");
+	}
+
+	private static ServerWebExchange exchange(String query, @Nullable Principal principal) {
+		ServerWebExchange exchange = MockServerWebExchange.from(MockServerHttpRequest.get("/ws?" + query));
+		return (principal != null) ? exchange.mutate().principal(Mono.just(principal)).build() : exchange;
 	}
 
 	private static ServerHttpRequest handshake(@Nullable String query, @Nullable Principal principal) {
