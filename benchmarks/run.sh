@@ -122,19 +122,12 @@ mkdir -p "$RUN_DIR"
 # Every process this script starts, and only those, is stopped on exit.
 STARTED_PIDS=()
 HELPER_PIDS=()
-cleanup() {
-  local status=$?
-  trap - EXIT INT TERM
-  for pid in "${HELPER_PIDS[@]}"; do
-    kill "$pid" 2>/dev/null || true
-  done
-  # Instances first (SIGTERM: a graceful shutdown, which also writes --perf's symbol map), Redis last.
-  local pids=()
-  for ((i = ${#STARTED_PIDS[@]} - 1; i >= 0; i--)); do pids+=("${STARTED_PIDS[$i]}"); done
-  for pid in "${pids[@]}"; do
+# Stops the given processes: SIGTERM to all, then up to 30 s for each to exit, then SIGKILL.
+stop_pids() {
+  for pid in "$@"; do
     kill -TERM "$pid" 2>/dev/null || true
   done
-  for pid in "${pids[@]}"; do
+  for pid in "$@"; do
     for _ in $(seq 1 300); do
       kill -0 "$pid" 2>/dev/null || break
       sleep 0.1
@@ -145,6 +138,18 @@ cleanup() {
     fi
     wait "$pid" 2>/dev/null || true
   done
+}
+
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  for pid in "${HELPER_PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  # Instances first (SIGTERM: a graceful shutdown, which also writes --perf's symbol map), Redis last.
+  local pids=()
+  for ((i = ${#STARTED_PIDS[@]} - 1; i >= 0; i--)); do pids+=("${STARTED_PIDS[$i]}"); done
+  stop_pids "${pids[@]}"
   echo "stopped ${#pids[@]} process(es) started by this script; logs in $RUN_DIR"
   exit "$status"
 }
@@ -290,17 +295,7 @@ fi
 
 # Stops every running instance (SIGTERM, at most 30 s each).
 stop_instances() {
-  for pid in "${PIDS[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  for pid in "${PIDS[@]}"; do
-    for _ in $(seq 1 300); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
+  stop_pids "${PIDS[@]}"
 }
 
 if [ "$CLUSTER" = 1 ]; then

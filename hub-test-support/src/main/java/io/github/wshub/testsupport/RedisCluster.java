@@ -299,7 +299,7 @@ public final class RedisCluster implements AutoCloseable {
 				throw new IllegalStateException("Redis Cluster did not settle within " + timeout + ": " + last + "\n"
 						+ detail.get());
 			}
-			sleep(50);
+			RedisServer.sleep(50);
 		}
 	}
 
@@ -387,7 +387,7 @@ public final class RedisCluster implements AutoCloseable {
 			if (System.nanoTime() > deadline) {
 				throw new IllegalStateException("Nodes do not agree that " + target + " serves slot " + slot);
 			}
-			sleep(50);
+			RedisServer.sleep(50);
 		}
 		awaitSettled(SETTLE_TIMEOUT);
 	}
@@ -514,16 +514,6 @@ public final class RedisCluster implements AutoCloseable {
 			if (output != null) {
 				output.toFile().delete();
 			}
-		}
-	}
-
-	private static void sleep(long millis) {
-		try {
-			Thread.sleep(millis);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException("Interrupted", ex);
 		}
 	}
 

@@ -325,7 +325,11 @@ public final class RedisServer implements AutoCloseable {
 		}
 	}
 
-	private static void sleep(long millis) {
+	/**
+	 * Sleep, turning an interruption into an unchecked exception (with the flag restored).
+	 * @param millis how long
+	 */
+	static void sleep(long millis) {
 		try {
 			Thread.sleep(millis);
 		}
