@@ -1,8 +1,5 @@
 package io.github.wshub.testsupport;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,10 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
@@ -46,8 +40,6 @@ public final class RedisCluster implements AutoCloseable {
 	private static final int MASTERS = 3;
 
 	private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(30);
-
-	private static final Pattern VERSION = Pattern.compile("(\\d+)\\.(\\d+)\\.(\\d+)");
 
 	private final List<RedisServer> nodes;
 
@@ -114,7 +106,7 @@ public final class RedisCluster implements AutoCloseable {
 		List<String> command = new ArrayList<>(List.of(redisCli().toString(), "--cluster", "create"));
 		this.nodes.forEach((node) -> command.add("127.0.0.1:" + node.port()));
 		command.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
-		String output = run(command, Duration.ofSeconds(60));
+		String output = RedisClusterTools.run(command, Duration.ofSeconds(60));
 		for (RedisServer node : this.nodes) {
 			this.ids.put(node.port(), (String) node.execute("CLUSTER", "MYID"));
 		}
@@ -429,30 +421,7 @@ public final class RedisCluster implements AutoCloseable {
 	 * @return the reason, or empty when a cluster can be started
 	 */
 	public static Optional<String> unavailableReason() {
-		String server;
-		String cli;
-		try {
-			server = run(List.of(RedisServer.binary().toString(), "--version"), Duration.ofSeconds(10));
-		}
-		catch (RuntimeException ex) {
-			server = "no usable redis-server (" + ex.getMessage() + ")";
-		}
-		try {
-			cli = run(List.of(redisCli().toString(), "--version"), Duration.ofSeconds(10));
-		}
-		catch (RuntimeException ex) {
-			cli = "no usable redis-cli (" + ex.getMessage() + ")";
-		}
-		if (majorVersion(server) >= 7 && majorVersion(cli) >= 7) {
-			return Optional.empty();
-		}
-		return Optional.of("Redis Cluster tests need redis-server and redis-cli 7.0+; found " + server.trim() + " ("
-				+ RedisServer.binary() + ") and " + cli.trim());
-	}
-
-	private static int majorVersion(String versionOutput) {
-		Matcher matcher = VERSION.matcher(versionOutput);
-		return matcher.find() ? Integer.parseInt(matcher.group(1)) : -1;
+		return RedisClusterTools.unavailableReason();
 	}
 
 	/**
@@ -462,59 +431,7 @@ public final class RedisCluster implements AutoCloseable {
 	 * @return the path of the binary (it may not exist)
 	 */
 	public static Path redisCli() {
-		String configured = System.getProperty("wshub.redis-cli", System.getenv("WSHUB_REDIS_CLI"));
-		if (configured != null && !configured.isBlank()) {
-			return Path.of(configured);
-		}
-		Path sibling = RedisServer.binary().resolveSibling("redis-cli");
-		if (Files.isExecutable(sibling)) {
-			return sibling;
-		}
-		String path = System.getenv("PATH");
-		if (path != null) {
-			for (String dir : path.split(java.io.File.pathSeparator)) {
-				Path candidate = Path.of(dir, "redis-cli");
-				if (Files.isExecutable(candidate)) {
-					return candidate;
-				}
-			}
-		}
-		return Path.of("redis-cli");
-	}
-
-	private static String run(List<String> command, Duration timeout) {
-		Path output = null;
-		try {
-			output = Files.createTempFile("wshub-redis-cli-", ".log");
-			Process process = new ProcessBuilder(command).redirectErrorStream(true)
-				.redirectOutput(output.toFile())
-				.start();
-			try {
-				if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-					throw new IllegalStateException(String.join(" ", command) + " did not finish within " + timeout);
-				}
-				String text = Files.readString(output, StandardCharsets.UTF_8);
-				if (process.exitValue() != 0) {
-					throw new IllegalStateException(String.join(" ", command) + " failed: " + text);
-				}
-				return text;
-			}
-			finally {
-				process.destroyForcibly();
-			}
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException("Could not run " + command.get(0) + ": " + ex.getMessage(), ex);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException("Interrupted", ex);
-		}
-		finally {
-			if (output != null) {
-				output.toFile().delete();
-			}
-		}
+		return RedisClusterTools.redisCli();
 	}
 
 }
