@@ -18,6 +18,11 @@ final class HistoryScripts {
 
 	// Used by READ: returns the epoch and the top offset, creating the meta when missing. PUBLISH
 	// inlines the part it needs (the offset comes from its HINCRBY).
+	/**
+	 * Every how many offsets a publish renews the meta hash's TTL when nothing else requires it.
+	 */
+	static final int META_RENEWAL = 64;
+
 	private static final String META = """
 			local function meta(stream, metakey, candidate, metattl)
 			  local epoch = redis.call('HGET', metakey, 'epoch')
@@ -75,23 +80,36 @@ final class HistoryScripts {
 	private HistoryScripts() {
 	}
 
+	// The meta hash's TTL is renewed only when needed, one command fewer per publish: when the
+	// meta is created, when the stream was missing (PEXPIRE answers 0) and on every
+	// META_RENEWAL-th offset. Between two renewals at most META_RENEWAL - 1 publishes each found
+	// the stream alive, so each came within the history TTL of the one before: the stream
+	// expires at most META_RENEWAL history TTLs after the last renewal, and the meta TTL is
+	// longer than twice that (RedisTopicHistory#metaTtl), so the meta always outlives the stream.
 	private static Script publish(String command) {
 		return new Script("""
 				local epoch = redis.call('HGET', KEYS[2], 'epoch')
+				local renew = false
 				if not epoch then
 				  epoch = ARGV[7]
 				  redis.call('DEL', KEYS[1])
 				  redis.call('HSET', KEYS[2], 'epoch', epoch, 'offset', 0)
+				  renew = true
 				end
-				redis.call('EXPIRE', KEYS[2], ARGV[6])
 				local offset = redis.call('HINCRBY', KEYS[2], 'offset', 1)
+				local existed = redis.call('PEXPIRE', KEYS[1], ARGV[5]) == 1
+				if renew or not existed or math.fmod(offset, %d) == 0 then
+				  redis.call('EXPIRE', KEYS[2], ARGV[6])
+				end
 				local o = tostring(offset)
 				local frame = string.sub(ARGV[3], 1, -2) .. ',"offset":' .. o .. ',"epoch":"' .. epoch .. '"}'
 				redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[4], '0-' .. o, 'f', frame)
-				redis.call('PEXPIRE', KEYS[1], ARGV[5])
+				if not existed then
+				  redis.call('PEXPIRE', KEYS[1], ARGV[5])
+				end
 				local receivers = redis.call('%s', ARGV[1], ARGV[2] .. ' ' .. o .. ' ' .. epoch .. '\\n' .. frame)
 				return {offset, epoch, receivers}
-				""".formatted(command));
+				""".formatted(META_RENEWAL, command));
 	}
 
 	/**

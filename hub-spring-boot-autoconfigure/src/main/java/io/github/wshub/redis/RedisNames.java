@@ -55,8 +55,10 @@ import org.springframework.util.Assert;
  * {@code XADD ... MAXLEN <size>} and {@code PEXPIRE <ttl>} on every publish; read with
  * {@code XRANGE} and {@code XREVRANGE}.</li>
  * <li>{@code hub:history-meta:{<topic>}}: HASH {@code epoch} and {@code offset} (the top
- * offset), {@code HINCRBY} on every publish, with a TTL of 30 days renewed on every publish and
- * read, so that an expired history and a Redis that lost its data stay distinguishable.</li>
+ * offset), {@code HINCRBY} on every publish, with a TTL of 30 days (or 128 history TTLs)
+ * renewed on every read and by the publishes that need it (see {@link HistoryScripts}), so
+ * that it outlives the stream and an expired history and a Redis that lost its data stay
+ * distinguishable.</li>
  * </ul>
  * <p>
  * <b>Redis Cluster.</b> Hash tags ({@code {...}}, the part of a name Cluster hashes) are spelled

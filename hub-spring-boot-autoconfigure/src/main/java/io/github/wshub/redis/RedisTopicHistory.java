@@ -26,9 +26,9 @@ import io.github.wshub.broker.StreamPosition;
 final class RedisTopicHistory {
 
 	/**
-	 * How long a topic's meta hash (epoch, top offset) lives after its last publish or read:
-	 * much longer than any history, so that "history expired" (same epoch, offsets missing) and
-	 * "Redis lost its data" (new epoch) stay distinguishable.
+	 * How long a topic's meta hash (epoch, top offset) lives at least after it was last renewed
+	 * (see {@link #metaTtl(Duration)}): much longer than any history, so that "history expired"
+	 * (same epoch, offsets missing) and "Redis lost its data" (new epoch) stay distinguishable.
 	 */
 	static final Duration META_TTL = Duration.ofDays(30);
 
@@ -55,7 +55,19 @@ final class RedisTopicHistory {
 		this.settings = settings;
 		this.sizeArg = bytes(Integer.toString(settings.size()));
 		this.ttlArg = bytes(Long.toString(settings.ttl().toMillis()));
-		this.metaTtlArg = bytes(Long.toString(META_TTL.toSeconds()));
+		this.metaTtlArg = bytes(Long.toString(metaTtl(settings.ttl()).toSeconds()));
+	}
+
+	/**
+	 * Return the meta hash's TTL for a history TTL: {@link #META_TTL}, or twice the longest a
+	 * stream can outlive the meta's last renewal ({@link HistoryScripts#META_RENEWAL} history
+	 * TTLs) when that is longer.
+	 * @param historyTtl how long a topic's history lives after its last publish
+	 * @return the meta hash's TTL
+	 */
+	static Duration metaTtl(Duration historyTtl) {
+		Duration needed = historyTtl.multipliedBy(2L * HistoryScripts.META_RENEWAL);
+		return (needed.compareTo(META_TTL) > 0) ? needed : META_TTL;
 	}
 
 	boolean hasHistory(String topic) {
@@ -76,11 +88,11 @@ final class RedisTopicHistory {
 		if (afterOffset >= 0) {
 			long first = (afterOffset == Long.MAX_VALUE) ? afterOffset : afterOffset + 1;
 			args = new byte[][] { AFTER, bytes("0-" + first), bytes(Integer.toString(limit)), bytes(newEpoch()),
-					bytes(Long.toString(META_TTL.toSeconds())) };
+					this.metaTtlArg };
 		}
 		else {
 			args = new byte[][] { LAST, bytes("-"), bytes(Integer.toString(limit)), bytes(newEpoch()),
-					bytes(Long.toString(META_TTL.toSeconds())) };
+					this.metaTtlArg };
 		}
 		return this.publishing.read(HistoryScripts.READ, keys(topic), args)
 			.thenApply((reply) -> slice(reply, afterOffset < 0));
