@@ -6,14 +6,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import io.github.wshub.test.HubTestClient;
 import io.github.wshub.test.TestHubApplication;
 import io.github.wshub.test.TestHubApplication.Instance;
+import io.github.wshub.test.TestHubApplication.Stack;
 import io.github.wshub.testsupport.RedisServerExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,11 +25,16 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * An instance holds a topic's Redis channel subscription only while it has local subscribers,
- * as Redis itself reports it.
+ * as Redis itself reports it, on each stack.
  *
  * @author wshub
  */
+@ParameterizedClass
+@EnumSource(Stack.class)
 class LazySubscriptionIntegrationTests {
+
+	@Parameter
+	Stack stack;
 
 	@RegisterExtension
 	static final RedisServerExtension redis = new RedisServerExtension();
@@ -34,15 +43,15 @@ class LazySubscriptionIntegrationTests {
 
 	private static Instance b;
 
-	@BeforeAll
-	static void start() {
+	@BeforeParameterizedClassInvocation
+	static void start(Stack stack) {
 		// No liveness probe here: a probe that times out on a loaded machine re-subscribes on
 		// recovery, which would add SUBSCRIBE commands these tests count.
-		a = TestHubApplication.start(redis, "hub.redis.probe-interval=1h");
-		b = TestHubApplication.start(redis, "hub.redis.probe-interval=1h");
+		a = TestHubApplication.start(stack, redis, "hub.redis.probe-interval=1h");
+		b = TestHubApplication.start(stack, redis, "hub.redis.probe-interval=1h");
 	}
 
-	@AfterAll
+	@AfterParameterizedClassInvocation
 	static void stop() {
 		a.close();
 		b.close();

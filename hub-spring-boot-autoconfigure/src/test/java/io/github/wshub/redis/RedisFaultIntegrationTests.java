@@ -7,12 +7,16 @@ import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import tools.jackson.databind.JsonNode;
 
 import io.github.wshub.broker.BrokerUnavailableException;
 import io.github.wshub.test.HubTestClient;
 import io.github.wshub.test.TestHubApplication;
 import io.github.wshub.test.TestHubApplication.Instance;
+import io.github.wshub.test.TestHubApplication.Stack;
 import io.github.wshub.testsupport.RedisServerExtension;
 
 import org.springframework.boot.test.system.CapturedOutput;
@@ -24,12 +28,17 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Redis is killed while clients are subscribed and restarted on the same port: the hub notices,
- * refuses work clearly while it is gone, and resumes delivery by itself.
+ * refuses work clearly while it is gone, and resumes delivery by itself, on each stack.
  *
  * @author wshub
  */
+@ParameterizedClass
+@EnumSource(Stack.class)
 @ExtendWith(OutputCaptureExtension.class)
 class RedisFaultIntegrationTests {
+
+	@Parameter
+	Stack stack;
 
 	@RegisterExtension
 	static final RedisServerExtension redis = new RedisServerExtension();
@@ -91,8 +100,8 @@ class RedisFaultIntegrationTests {
 		return text.split(java.util.regex.Pattern.quote(fragment), -1).length - 1;
 	}
 
-	private static Instance start(String id) {
-		return TestHubApplication.start(redis, "hub.instance-id=" + id, "hub.redis.probe-interval=200ms",
+	private Instance start(String id) {
+		return TestHubApplication.start(this.stack, redis, "hub.instance-id=" + id, "hub.redis.probe-interval=200ms",
 				"hub.redis.probe-timeout=300ms", "hub.redis.publish-timeout=1s", "spring.data.redis.timeout=1s",
 				"hub.registry.heartbeat-interval=200ms", "hub.registry.instance-ttl=2s");
 	}

@@ -5,16 +5,20 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import tools.jackson.databind.JsonNode;
 
 import io.github.wshub.session.SendResult;
 import io.github.wshub.test.HubTestClient;
 import io.github.wshub.test.TestHubApplication;
 import io.github.wshub.test.TestHubApplication.Instance;
+import io.github.wshub.test.TestHubApplication.Stack;
 import io.github.wshub.testsupport.RedisServer;
 import io.github.wshub.testsupport.RedisServerExtension;
 
@@ -23,11 +27,16 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Three real instances sharing one Redis: targeted delivery to users and sessions, and an
- * instance killed without any cleanup.
+ * instance killed without any cleanup, on each stack.
  *
  * @author wshub
  */
+@ParameterizedClass
+@EnumSource(Stack.class)
 class ConnectionRegistryIntegrationTests {
+
+	@Parameter
+	Stack stack;
 
 	@RegisterExtension
 	static final RedisServerExtension redis = new RedisServerExtension();
@@ -40,19 +49,19 @@ class ConnectionRegistryIntegrationTests {
 
 	private static Instance c;
 
-	@BeforeAll
-	static void start() {
-		a = start("a");
-		b = start("b");
-		c = start("c");
+	@BeforeParameterizedClassInvocation
+	static void start(Stack stack) {
+		a = start(stack, "a");
+		b = start(stack, "b");
+		c = start(stack, "c");
 	}
 
-	static Instance start(String id) {
-		return TestHubApplication.start(redis, "hub.instance-id=" + id, "hub.registry.heartbeat-interval=200ms",
-				"hub.registry.instance-ttl=1s");
+	static Instance start(Stack stack, String id) {
+		return TestHubApplication.start(stack, redis, "hub.instance-id=" + id,
+				"hub.registry.heartbeat-interval=200ms", "hub.registry.instance-ttl=1s");
 	}
 
-	@AfterAll
+	@AfterParameterizedClassInvocation
 	static void stop() {
 		a.close();
 		b.close();
@@ -99,7 +108,8 @@ class ConnectionRegistryIntegrationTests {
 	@Test
 	void killedInstanceDisappearsFromLookupsAndIsPurged() throws Exception {
 		int port = RedisServer.freePort();
-		Process doomed = TestHubApplication.startProcess(port, new File("target/doomed-instance.log"),
+		Process doomed = TestHubApplication.startProcess(this.stack, port,
+				new File("target/doomed-instance-" + this.stack.name().toLowerCase() + ".log"),
 				"--spring.data.redis.host=127.0.0.1", "--spring.data.redis.port=" + redis.port(),
 				"--hub.instance-id=doomed", "--hub.registry.heartbeat-interval=200ms", "--hub.registry.instance-ttl=1s");
 		try {

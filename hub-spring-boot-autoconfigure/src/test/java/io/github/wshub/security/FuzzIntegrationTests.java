@@ -11,12 +11,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import tools.jackson.databind.JsonNode;
 
 import io.github.wshub.test.HubTestClient;
 import io.github.wshub.test.RawWebSocket;
 import io.github.wshub.test.TestHubApplication;
 import io.github.wshub.test.TestHubApplication.Instance;
+import io.github.wshub.test.TestHubApplication.Stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -24,11 +28,13 @@ import static org.awaitility.Awaitility.await;
 /**
  * Thousands of generated malformed and mutated frames on many sessions, at the WebSocket and
  * JSON level: the instance stays up, well-formed sessions keep receiving every message in order,
- * and sessions, subscriptions, hub threads and heap return to their baseline. Seeded, so a
- * failure can be replayed.
+ * and sessions, subscriptions, hub threads and heap return to their baseline, on each stack.
+ * Seeded, so a failure can be replayed.
  *
  * @author wshub
  */
+@ParameterizedClass
+@EnumSource(Stack.class)
 class FuzzIntegrationTests {
 
 	private static final long SEED = Long.getLong("wshub.fuzz.seed", 20261127L);
@@ -37,10 +43,14 @@ class FuzzIntegrationTests {
 
 	private static final int FRAMES_PER_SESSION = 250;
 
+	@Parameter
+	Stack stack;
+
 	@Test
 	void malformedInputHarmsNobody() throws Exception {
-		try (Instance instance = TestHubApplication.start("hub.broker=memory", "server.tomcat.threads.max=32",
-				"hub.limits.max-frame-size=16KB", "hub.limits.message-rate=5000", "hub.limits.message-burst=5000")) {
+		try (Instance instance = TestHubApplication.start(this.stack, "hub.broker=memory",
+				"server.tomcat.threads.max=32", "hub.limits.max-frame-size=16KB", "hub.limits.message-rate=5000",
+				"hub.limits.message-burst=5000")) {
 			List<HubTestClient> good = new ArrayList<>();
 			for (int i = 0; i < 4; i++) {
 				good.add(instance.connect().subscribe("chat.good"));

@@ -10,6 +10,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import tools.jackson.databind.node.JsonNodeFactory;
 
 import io.github.wshub.protocol.HubCloseStatus;
@@ -17,6 +20,7 @@ import io.github.wshub.test.HubTestClient;
 import io.github.wshub.test.RawWebSocket;
 import io.github.wshub.test.TestHubApplication;
 import io.github.wshub.test.TestHubApplication.Instance;
+import io.github.wshub.test.TestHubApplication.Stack;
 import io.github.wshub.testsupport.RedisServer;
 import io.github.wshub.testsupport.RedisServerExtension;
 
@@ -27,10 +31,12 @@ import static org.awaitility.Awaitility.await;
  * {@code hub.shutdown.timeout} bounds the whole drain, whatever the clients do: a real process
  * whose busy topic has clients that stopped reading (their TCP windows full, the topic's dispatch
  * lane blocked in a write to one of them and its queue full) exits within the timeout plus 2 s
- * of {@code SIGTERM}, and every client that still reads is closed with 4000.
+ * of {@code SIGTERM}, and every client that still reads is closed with 4000, on each stack.
  *
  * @author wshub
  */
+@ParameterizedClass
+@EnumSource(Stack.class)
 class DrainDeadlineIntegrationTests {
 
 	private static final String TOPIC = "chat.busy";
@@ -46,11 +52,15 @@ class DrainDeadlineIntegrationTests {
 	@RegisterExtension
 	static final RedisServerExtension redis = new RedisServerExtension();
 
+	@Parameter
+	Stack stack;
+
 	@Test
 	void sigtermWithClientsThatStoppedReadingExitsWithinTheShutdownTimeout() throws Exception {
-		try (Instance publisherSide = TestHubApplication.start(redis, "hub.instance-id=busy-publisher")) {
+		try (Instance publisherSide = TestHubApplication.start(this.stack, redis, "hub.instance-id=busy-publisher")) {
 			int port = RedisServer.freePort();
-			Process doomed = TestHubApplication.startProcess(port, new File("target/drain-deadline-instance.log"),
+			Process doomed = TestHubApplication.startProcess(this.stack, port,
+					new File("target/drain-deadline-instance-" + this.stack.name().toLowerCase() + ".log"),
 					"--spring.data.redis.host=127.0.0.1", "--spring.data.redis.port=" + redis.port(),
 					"--hub.instance-id=stuck-clients", "--hub.shutdown.drain-period=2s",
 					"--hub.shutdown.timeout=" + SHUTDOWN_TIMEOUT.toSeconds() + "s",

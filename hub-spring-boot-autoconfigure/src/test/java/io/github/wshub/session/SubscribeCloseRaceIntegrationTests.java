@@ -16,7 +16,10 @@ import java.util.stream.IntStream;
 
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
@@ -25,12 +28,14 @@ import tools.jackson.databind.json.JsonMapper;
 import io.github.wshub.autoconfigure.HubProperties;
 import io.github.wshub.protocol.HubCloseStatus;
 import io.github.wshub.memory.InMemoryConnectionRegistry;
+import io.github.wshub.reactive.ReactiveHubWebSocketHandler;
 import io.github.wshub.security.SessionIdentity;
 import io.github.wshub.security.TopicAuthorizer;
 import io.github.wshub.servlet.HubWebSocketHandler;
 import io.github.wshub.test.HubTestClient;
 import io.github.wshub.test.TestHubApplication;
 import io.github.wshub.test.TestHubApplication.Instance;
+import io.github.wshub.test.TestHubApplication.Stack;
 import io.github.wshub.testsupport.RedisServerExtension;
 
 import org.springframework.context.annotation.Bean;
@@ -38,15 +43,19 @@ import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A session closed by another thread (the Actuator endpoint, the heartbeat) while one of its
  * subscribe requests is being handled keeps no subscription: the topic's refcount returns to
  * 0, the session is gone and the Redis channel is released after the unsubscribe grace. Nor is
- * a session closed while it is being opened left in the connection registry.
+ * a session closed while it is being opened left in the connection registry. On each stack,
+ * but for a close while the subscribe's thread is held, which only the servlet stack allows.
  *
  * @author wshub
  */
+@ParameterizedClass
+@EnumSource(Stack.class)
 class SubscribeCloseRaceIntegrationTests {
 
 	private static final String[] ACTUATOR = { "management.endpoints.web.exposure.include=hub",
@@ -67,8 +76,12 @@ class SubscribeCloseRaceIntegrationTests {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
+	@Parameter
+	Stack stack;
+
 	@Test
 	void sessionClosedThroughActuatorWhileSubscribeIsAuthorizedKeepsNoSubscription() throws Exception {
+		assumeRequestThreadCanBeHeld();
 		try (Instance instance = startWithBlockingAuthorizer(ACTUATOR)) {
 			BlockingAuthorizer authorizer = instance.context().getBean(BlockingAuthorizer.class);
 			HubTestClient client = instance.connect();
@@ -87,6 +100,7 @@ class SubscribeCloseRaceIntegrationTests {
 
 	@Test
 	void sessionClosedByHeartbeatWhileSubscribeIsAuthorizedKeepsNoSubscription() throws Exception {
+		assumeRequestThreadCanBeHeld();
 		// The blocked request thread cannot read the pongs, so the heartbeat closes the session.
 		try (Instance instance = startWithBlockingAuthorizer("hub.session.ping-interval=100ms",
 				"hub.session.pong-timeout=300ms")) {
@@ -106,7 +120,7 @@ class SubscribeCloseRaceIntegrationTests {
 
 	@Test
 	void sessionClosedWhileBeingRegisteredIsNotLeftInTheConnectionRegistry() {
-		try (Instance instance = TestHubApplication.start(redis,
+		try (Instance instance = TestHubApplication.start(this.stack, redis,
 				"spring.main.sources=" + BlockingConnectionRegistryConfiguration.class.getName())) {
 			BlockingConnectionRegistry connections = instance.context().getBean(BlockingConnectionRegistry.class);
 			CompletableFuture<HubTestClient> connecting = CompletableFuture.supplyAsync(instance::connect);
@@ -137,7 +151,7 @@ class SubscribeCloseRaceIntegrationTests {
 		// reconciled it yet, and then held the channel with no local subscriber.
 		List<String> properties = new ArrayList<>(List.of(ACTUATOR));
 		properties.add("hub.redis.unsubscribe-grace=" + grace);
-		try (Instance instance = TestHubApplication.start(redis, properties.toArray(new String[0]))) {
+		try (Instance instance = TestHubApplication.start(this.stack, redis, properties.toArray(new String[0]))) {
 			long deadline = System.nanoTime() + Duration.ofSeconds(4).toNanos();
 			for (int round = 0; round < 10 && System.nanoTime() < deadline; round++) {
 				List<HubTestClient> clients = new ArrayList<>();
@@ -168,17 +182,32 @@ class SubscribeCloseRaceIntegrationTests {
 		}
 	}
 
+	// Servlet only: a servlet container's request thread can be held in the authorizer while
+	// another thread closes the session and the close is handled. On the reactive stack a
+	// connection's frames, its close frame and its close are all handled on its event loop: an
+	// authorizer that holds the loop (which TopicAuthorizer forbids) holds the close frame and
+	// the close with it, so the close cannot overtake the held subscribe there.
+	private void assumeRequestThreadCanBeHeld() {
+		assumeTrue(this.stack == Stack.SERVLET, "a held event loop holds the session's close too");
+	}
+
 	// The close has been handled (on the closing thread) once the handler no longer holds it.
 	private static void awaitSessionGone(Instance instance, String sessionId) {
 		await().atMost(Duration.ofSeconds(10)).until(() -> instance.sessions().getSession(sessionId) == null);
 	}
 
-	// The thread held by a test stub runs no handler code any more: the handler has finished
-	// with the request (or the open) the stub held.
+	// The thread held by a test stub runs no handler code any more: the handler (of either
+	// stack) has finished with the request (or the open) the stub held.
 	private static void awaitOutOfHandler(@Nullable Thread thread) {
 		assertThat(thread).isNotNull();
 		await().atMost(Duration.ofSeconds(10)).until(() -> Arrays.stream(thread.getStackTrace())
-			.noneMatch((frame) -> frame.getClassName().equals(HubWebSocketHandler.class.getName())));
+			.noneMatch((frame) -> isHandler(frame.getClassName())));
+	}
+
+	private static boolean isHandler(String className) {
+		// The reactive handler serves a connection in lambdas: ReactiveHubWebSocketHandler$$Lambda...
+		return className.equals(HubWebSocketHandler.class.getName())
+				|| className.startsWith(ReactiveHubWebSocketHandler.class.getName());
 	}
 
 	private static void awaitNoSubscriptions(Instance instance, String channelPattern) {
@@ -191,11 +220,11 @@ class SubscribeCloseRaceIntegrationTests {
 		});
 	}
 
-	private static Instance startWithBlockingAuthorizer(String... properties) {
+	private Instance startWithBlockingAuthorizer(String... properties) {
 		List<String> all = new ArrayList<>(
 				List.of("spring.main.sources=" + BlockingAuthorizerConfiguration.class.getName()));
 		all.addAll(List.of(properties));
-		return TestHubApplication.start(redis, all.toArray(new String[0]));
+		return TestHubApplication.start(this.stack, redis, all.toArray(new String[0]));
 	}
 
 	private static JsonNode json(Instance instance, String path) throws Exception {
