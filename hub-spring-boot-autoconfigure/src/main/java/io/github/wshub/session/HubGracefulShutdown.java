@@ -27,7 +27,8 @@ import org.springframework.context.SmartLifecycle;
  * round trip through the broker) and left the dispatch lanes;</li>
  * <li>it closes the sessions with {@link HubCloseStatus#SHUTDOWN} (4000, "reconnect") in batches
  * spread over the drain period, so clients do not all reconnect to the other instances at the
- * same instant. Each session's queued messages are flushed before it is closed. Sessions still
+ * same instant; once none of the sessions left is open (their clients left on their own), the
+ * drain stops pausing. Each session's queued messages are flushed before it is closed. Sessions still
  * open keep receiving messages: Redis subscriptions and delivery stay alive until the last one
  * is closed.</li>
  * </ol>
@@ -49,6 +50,9 @@ public class HubGracefulShutdown implements SmartLifecycle {
 	private static final Log logger = LogFactory.getLog(HubGracefulShutdown.class);
 
 	private static final Duration CLOSE_RESERVE = Duration.ofSeconds(1);
+
+	// How often a pause between two batches looks whether any session is left to close.
+	private static final long PAUSE_SLICE_MILLIS = 50;
 
 	private final LocalSessions sessions;
 
@@ -117,8 +121,11 @@ public class HubGracefulShutdown implements SmartLifecycle {
 		try {
 			int from = 0;
 			for (int batch = 0; from < sessions.size() && System.nanoTime() - waitDeadline < 0; batch++) {
-				if (batch > 0) {
-					sleepUntil(Math.min(start + batch * pause, waitDeadline));
+				if (batch > 0 && !pauseUntil(Math.min(start + batch * pause, waitDeadline),
+						sessions.subList(from, sessions.size()))) {
+					// Every session still to close has closed itself: nothing is left to spread.
+					from = sessions.size();
+					break;
 				}
 				List<HubSession> current = sessions.subList(from, Math.min(from + batchSize, sessions.size()));
 				// A last look at what reached the lanes meanwhile; then each session is closed once
@@ -187,11 +194,32 @@ public class HubGracefulShutdown implements SmartLifecycle {
 		return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
 	}
 
-	private static void sleepUntil(long nanoTime) {
-		long millis = TimeUnit.NANOSECONDS.toMillis(nanoTime - System.nanoTime());
-		if (millis > 0) {
-			sleepMillis(millis);
+	/**
+	 * Wait until the next batch is due, or stop waiting as soon as none of the sessions still
+	 * to close is open (their clients left on their own: the drain has nothing left to spread).
+	 * @param nanoTime when the next batch is due
+	 * @param remaining the sessions still to close
+	 * @return {@code true} when the batch is due, {@code false} when none of them is open
+	 */
+	private static boolean pauseUntil(long nanoTime, List<HubSession> remaining) {
+		while (anyOpen(remaining)) {
+			long millis = TimeUnit.NANOSECONDS.toMillis(nanoTime - System.nanoTime());
+			if (millis <= 0 || Thread.currentThread().isInterrupted()) {
+				return true;
+			}
+			sleepMillis(Math.min(millis, PAUSE_SLICE_MILLIS));
 		}
+		return false;
+	}
+
+	// Stops at the first open session, which is usually the first one.
+	private static boolean anyOpen(List<HubSession> sessions) {
+		for (HubSession session : sessions) {
+			if (!session.isClosed() && session.isOpen()) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private static void sleepMillis(long millis) {

@@ -112,6 +112,33 @@ class GracefulShutdownIntegrationTests {
 		}
 	}
 
+	@Test
+	void sessionsThatCloseThemselvesDuringTheDrainDoNotHoldItUp() throws Exception {
+		// Two sessions over a 10 s drain period: the first is closed at once, the second 5 s
+		// later. The second client leaves as soon as the first is closed (as a client told of
+		// the shutdown by its application would): nothing is left to spread, so the drain ends.
+		Instance doomed = start("doomed-early-leaver", "hub.shutdown.drain-period=10s");
+		LocalSessions sessions = doomed.sessions();
+		List<HubTestClient> clients = connect(doomed.port(), 2);
+		await().atMost(Duration.ofSeconds(5)).until(() -> sessions.getSessionCount() == 2);
+		CompletableFuture<Long> closedAfterMillis = new CompletableFuture<>();
+		long stopAt = System.nanoTime();
+		Thread stopper = new Thread(() -> {
+			doomed.close();
+			closedAfterMillis.complete(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopAt));
+		});
+		stopper.start();
+		HubTestClient first = await().atMost(Duration.ofSeconds(5))
+			.until(() -> clients.stream().filter(HubTestClient::isClosed).findFirst().orElse(null),
+					(client) -> client != null);
+		assertThat(first.awaitClose()).isEqualTo(4000);
+		HubTestClient second = (first == clients.get(0)) ? clients.get(1) : clients.get(0);
+		second.close();
+		assertThat(closedAfterMillis.get(30, TimeUnit.SECONDS)).as("drain time (ms)").isLessThan(4000);
+		assertThat(sessions.getSessionCount()).isZero();
+		assertThat(sessions.getState()).isEqualTo(LocalSessions.State.STOPPED);
+	}
+
 	private static void assertEveryClientGotEverythingAcceptedBefore(List<HubTestClient> clients,
 			Set<Integer> accepted) {
 		assertThat(accepted).as("messages were accepted before the stop").isNotEmpty();
