@@ -35,8 +35,8 @@ import org.springframework.util.Assert;
  * single Redis, Sentinel, master/replica or Redis Cluster alike: every command and script
  * touches the keys of one hash slot (see {@link RegistryScripts}). All writes of this instance
  * run one after another on one thread, off the WebSocket threads; the sessions that open or
- * close while a write is on its way are written together, in order, with one command per hash,
- * so a burst of connections costs a few commands rather than two or three per session.
+ * close within 25 ms are written together, in order, with one command per
+ * hash, so a burst of connections costs a few commands rather than two or three per session.
  * <p>
  * <b>Liveness.</b> Every {@code heartbeatInterval} the instance refreshes its heartbeat key,
  * whose TTL is {@code instanceTtl}. Lookups ignore sessions of instances whose heartbeat key is
@@ -66,6 +66,11 @@ public class RedisConnectionRegistry implements ConnectionRegistry, SmartLifecyc
 	private static final Log logger = LogFactory.getLog(RedisConnectionRegistry.class);
 
 	private static final String ANONYMOUS = "";
+
+	/**
+	 * How long session writes are gathered before they are written together.
+	 */
+	static final Duration WRITE_DELAY = Duration.ofMillis(25);
 
 	private final RegistryScripts scripts;
 
@@ -148,8 +153,9 @@ public class RedisConnectionRegistry implements ConnectionRegistry, SmartLifecyc
 		write(new SessionWrite(false, sessionId, owner));
 	}
 
-	// Queues the write; one task on the writer thread writes every write queued by then, in
-	// order, so a burst of sessions costs a few commands rather than a few per session.
+	// Queues the write; one task on the writer thread, WRITE_DELAY after the first write queued,
+	// writes every write queued by then, in order: a burst of sessions costs a few commands
+	// rather than two or three per session.
 	private void write(SessionWrite write) {
 		ScheduledThreadPoolExecutor current = this.writer;
 		if (current == null) {
@@ -159,7 +165,7 @@ public class RedisConnectionRegistry implements ConnectionRegistry, SmartLifecyc
 		this.pendingWrites.add(write);
 		if (this.drainScheduled.compareAndSet(false, true)) {
 			try {
-				current.execute(this::drainWrites);
+				current.schedule(this::drainWrites, WRITE_DELAY.toMillis(), TimeUnit.MILLISECONDS);
 			}
 			catch (RejectedExecutionException ex) {
 				this.drainScheduled.set(false);
@@ -324,6 +330,9 @@ public class RedisConnectionRegistry implements ConnectionRegistry, SmartLifecyc
 			executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
 			executor.scheduleWithFixedDelay(this::heartbeat, 0, this.heartbeatInterval.toMillis(),
 					TimeUnit.MILLISECONDS);
+			// Writes queued while stopped are covered by the first heartbeat's resync.
+			this.pendingWrites.clear();
+			this.drainScheduled.set(false);
 			this.writer = executor;
 			this.topologyWatch = ClusterTopologyWatch.start(this.connectionFactory,
 					() -> this.resyncRequested = true);
@@ -349,7 +358,9 @@ public class RedisConnectionRegistry implements ConnectionRegistry, SmartLifecyc
 			ScheduledThreadPoolExecutor executor = this.writer;
 			this.writer = null;
 			if (executor != null) {
-				// Writes already queued still run, then this instance removes itself.
+				// Writes already queued still run (the delayed drain does not run after the
+				// shutdown), then this instance removes itself.
+				executor.execute(this::drainWrites);
 				executor.execute(this::deregister);
 				executor.shutdown();
 				try {
