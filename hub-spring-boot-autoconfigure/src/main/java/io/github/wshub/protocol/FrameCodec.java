@@ -10,6 +10,7 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.io.JsonStringEncoder;
 import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
@@ -157,7 +158,17 @@ public final class FrameCodec {
 		if (!id.isString() && !id.isNumber()) {
 			throw new ProtocolException(ErrorCode.INVALID_ID, "'id' must be a string or a number", null);
 		}
-		int length = id.isString() ? id.stringValue().length() : id.toString().length();
+		int length;
+		if (id.isString()) {
+			length = id.stringValue().length();
+		}
+		else if (id.isInt() || id.isLong()) {
+			// The node's JSON text, without serializing the node.
+			length = Long.toString(id.longValue()).length();
+		}
+		else {
+			length = id.toString().length();
+		}
 		if (length > this.maxIdLength) {
 			throw new ProtocolException(ErrorCode.INVALID_ID, "'id' must be at most " + this.maxIdLength
 					+ " characters", null);
@@ -231,16 +242,15 @@ public final class FrameCodec {
 	 * @return the frame
 	 */
 	public EncodedFrame welcome(String sessionId, String instanceId) {
-		ByteArrayOutputStream out = new ByteArrayOutputStream(128);
-		try (JsonGenerator generator = this.mapper.createGenerator(out)) {
-			generator.writeStartObject();
-			generator.writeStringProperty("type", "welcome");
-			generator.writeStringProperty("session", sessionId);
-			generator.writeStringProperty("instance", instanceId);
-			generator.writeNumberProperty("protocol", PROTOCOL_VERSION);
-			generator.writeEndObject();
-		}
-		return new EncodedFrame(out.toByteArray());
+		// One per connection: written directly rather than through a generator, with the
+		// strings escaped as the generator escapes them.
+		StringBuilder json = new StringBuilder(64 + sessionId.length() + instanceId.length());
+		json.append("{\"type\":\"welcome\",\"session\":\"");
+		JsonStringEncoder.getInstance().quoteAsString(sessionId, json);
+		json.append("\",\"instance\":\"");
+		JsonStringEncoder.getInstance().quoteAsString(instanceId, json);
+		json.append("\",\"protocol\":").append(PROTOCOL_VERSION).append('}');
+		return new EncodedFrame(json.toString().getBytes(StandardCharsets.UTF_8));
 	}
 
 	/**

@@ -1,17 +1,22 @@
 package io.github.wshub.redis;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -29,7 +34,9 @@ import org.springframework.util.Assert;
  * {@link ConnectionRegistry} in Redis, written through a {@link StringRedisTemplate}, on a
  * single Redis, Sentinel, master/replica or Redis Cluster alike: every command and script
  * touches the keys of one hash slot (see {@link RegistryScripts}). All writes of this instance
- * run one after another on one thread, off the WebSocket threads.
+ * run one after another on one thread, off the WebSocket threads; the sessions that open or
+ * close within 25 ms are written together, in order, with one command per
+ * hash, so a burst of connections costs a few commands rather than two or three per session.
  * <p>
  * <b>Liveness.</b> Every {@code heartbeatInterval} the instance refreshes its heartbeat key,
  * whose TTL is {@code instanceTtl}. Lookups ignore sessions of instances whose heartbeat key is
@@ -60,6 +67,11 @@ public class RedisConnectionRegistry implements ConnectionRegistry, SmartLifecyc
 
 	private static final String ANONYMOUS = "";
 
+	/**
+	 * How long session writes are gathered before they are written together.
+	 */
+	static final Duration WRITE_DELAY = Duration.ofMillis(25);
+
 	private final RegistryScripts scripts;
 
 	private final RegistryLookups lookups;
@@ -73,6 +85,11 @@ public class RedisConnectionRegistry implements ConnectionRegistry, SmartLifecyc
 	private final Duration instanceTtl;
 
 	private final Map<String, String> localSessions = new ConcurrentHashMap<>();
+
+	// Session opens and closes not yet written, in order; see write(SessionWrite).
+	private final Queue<SessionWrite> pendingWrites = new ConcurrentLinkedQueue<>();
+
+	private final AtomicBoolean drainScheduled = new AtomicBoolean();
 
 	private final Object lifecycleMonitor = new Object();
 
@@ -126,35 +143,75 @@ public class RedisConnectionRegistry implements ConnectionRegistry, SmartLifecyc
 	public void sessionOpened(String sessionId, @Nullable String user) {
 		String owner = (user != null) ? user : ANONYMOUS;
 		this.localSessions.put(sessionId, owner);
-		write(() -> this.scripts.open(this.instanceId, sessionId, owner));
+		write(new SessionWrite(true, sessionId, owner));
 	}
 
 	@Override
 	public void sessionClosed(String sessionId, @Nullable String user) {
 		String owner = (user != null) ? user : ANONYMOUS;
 		this.localSessions.remove(sessionId);
-		write(() -> this.scripts.close(this.instanceId, sessionId, owner));
+		write(new SessionWrite(false, sessionId, owner));
 	}
 
-	private void write(Runnable command) {
+	// Queues the write; one task on the writer thread, WRITE_DELAY after the first write queued,
+	// writes every write queued by then, in order: a burst of sessions costs a few commands
+	// rather than two or three per session.
+	private void write(SessionWrite write) {
 		ScheduledThreadPoolExecutor current = this.writer;
 		if (current == null) {
 			// Not started yet or stopped: the next heartbeat's resync records the session.
 			return;
 		}
-		current.execute(() -> {
+		this.pendingWrites.add(write);
+		if (this.drainScheduled.compareAndSet(false, true)) {
+			try {
+				current.schedule(this::drainWrites, WRITE_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+			}
+			catch (RejectedExecutionException ex) {
+				this.drainScheduled.set(false);
+				throw ex;
+			}
+		}
+	}
+
+	private void drainWrites() {
+		// Cleared first: a write queued from now on schedules another drain.
+		this.drainScheduled.set(false);
+		Map<String, String> batch = new LinkedHashMap<>();
+		boolean batchOpens = true;
+		SessionWrite write;
+		while ((write = this.pendingWrites.poll()) != null) {
 			if (this.dirty) {
 				// Redis was unreachable: the heartbeat's resync will write the whole state.
-				return;
+				continue;
 			}
+			if (write.open() != batchOpens && !batch.isEmpty()) {
+				flush(batchOpens, batch);
+			}
+			batchOpens = write.open();
+			batch.put(write.sessionId(), write.owner());
+		}
+		if (!batch.isEmpty()) {
+			flush(batchOpens, batch);
+		}
+	}
+
+	private void flush(boolean opens, Map<String, String> batch) {
+		if (!this.dirty) {
 			try {
-				command.run();
+				if (opens) {
+					this.scripts.open(this.instanceId, batch);
+				}
+				else {
+					this.scripts.close(this.instanceId, batch);
+				}
 			}
 			catch (RuntimeException ex) {
 				this.dirty = true;
 				reportFailure(ex);
 			}
-		});
+		}
+		batch.clear();
 	}
 
 	private void heartbeat() {
@@ -273,6 +330,9 @@ public class RedisConnectionRegistry implements ConnectionRegistry, SmartLifecyc
 			executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
 			executor.scheduleWithFixedDelay(this::heartbeat, 0, this.heartbeatInterval.toMillis(),
 					TimeUnit.MILLISECONDS);
+			// Writes queued while stopped are covered by the first heartbeat's resync.
+			this.pendingWrites.clear();
+			this.drainScheduled.set(false);
 			this.writer = executor;
 			this.topologyWatch = ClusterTopologyWatch.start(this.connectionFactory,
 					() -> this.resyncRequested = true);
@@ -298,7 +358,9 @@ public class RedisConnectionRegistry implements ConnectionRegistry, SmartLifecyc
 			ScheduledThreadPoolExecutor executor = this.writer;
 			this.writer = null;
 			if (executor != null) {
-				// Writes already queued still run, then this instance removes itself.
+				// Writes already queued still run (the delayed drain does not run after the
+				// shutdown), then this instance removes itself.
+				executor.execute(this::drainWrites);
 				executor.execute(this::deregister);
 				executor.shutdown();
 				try {
@@ -355,6 +417,16 @@ public class RedisConnectionRegistry implements ConnectionRegistry, SmartLifecyc
 	 */
 	public void setPhase(int phase) {
 		this.phase = phase;
+	}
+
+	/**
+	 * A session's open or close, queued for the writer thread.
+	 *
+	 * @param open {@code true} for an open, {@code false} for a close
+	 * @param sessionId the session id
+	 * @param owner the session's user, {@code ""} for an anonymous session
+	 */
+	private record SessionWrite(boolean open, String sessionId, String owner) {
 	}
 
 }

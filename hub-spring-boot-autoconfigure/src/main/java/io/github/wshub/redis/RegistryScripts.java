@@ -116,10 +116,35 @@ final class RegistryScripts {
 	 * @param user the user, {@code ""} for an anonymous session
 	 */
 	void open(String instanceId, String sessionId, String user) {
-		this.redis.opsForHash().put(this.names.instanceSessionsKey(instanceId), sessionId, user);
-		this.redis.opsForHash().put(this.names.sessionsKey(), sessionId, instanceId);
-		if (!user.isEmpty()) {
-			this.redis.opsForHash().put(this.names.userKey(user), sessionId, instanceId);
+		open(instanceId, Map.of(sessionId, user));
+	}
+
+	/**
+	 * Record sessions of an instance, like {@link #open(String, String, String)} for each, in
+	 * one command per hash (per {@value #BATCH} sessions): the instance's hash first, then the
+	 * sessions hash, then the users' hashes.
+	 * @param instanceId the instance
+	 * @param sessions the sessions' users by session id, {@code ""} for an anonymous session
+	 */
+	void open(String instanceId, Map<String, String> sessions) {
+		List<Map.Entry<String, String>> entries = new ArrayList<>(sessions.entrySet());
+		for (int from = 0; from < entries.size(); from += BATCH) {
+			List<Map.Entry<String, String>> chunk = entries.subList(from, Math.min(entries.size(), from + BATCH));
+			Map<String, String> owners = new LinkedHashMap<>();
+			Map<String, String> located = new LinkedHashMap<>();
+			Map<String, Map<String, String>> byUser = new LinkedHashMap<>();
+			for (Map.Entry<String, String> entry : chunk) {
+				owners.put(entry.getKey(), entry.getValue());
+				located.put(entry.getKey(), instanceId);
+				if (!entry.getValue().isEmpty()) {
+					byUser.computeIfAbsent(entry.getValue(), (user) -> new LinkedHashMap<>())
+						.put(entry.getKey(), instanceId);
+				}
+			}
+			this.redis.opsForHash().putAll(this.names.instanceSessionsKey(instanceId), owners);
+			this.redis.opsForHash().putAll(this.names.sessionsKey(), located);
+			byUser.forEach((user, userSessions) -> this.redis.opsForHash().putAll(this.names.userKey(user),
+					userSessions));
 		}
 	}
 
@@ -131,8 +156,24 @@ final class RegistryScripts {
 	 * @param user the user, {@code ""} for an anonymous session
 	 */
 	void close(String instanceId, String sessionId, String user) {
-		unindex(instanceId, Map.of(sessionId, user));
-		this.redis.opsForHash().delete(this.names.instanceSessionsKey(instanceId), sessionId);
+		close(instanceId, Map.of(sessionId, user));
+	}
+
+	/**
+	 * Remove sessions of an instance, like {@link #close(String, String, String)} for each: from
+	 * the users' hashes and the sessions hash where they still name the instance, then (last)
+	 * from the instance's hash.
+	 * @param instanceId the instance
+	 * @param sessions the sessions' users by session id, {@code ""} for an anonymous session
+	 */
+	void close(String instanceId, Map<String, String> sessions) {
+		unindex(instanceId, sessions);
+		List<String> sessionIds = new ArrayList<>(sessions.keySet());
+		for (int from = 0; from < sessionIds.size(); from += BATCH) {
+			this.redis.opsForHash()
+				.delete(this.names.instanceSessionsKey(instanceId),
+						sessionIds.subList(from, Math.min(sessionIds.size(), from + BATCH)).toArray());
+		}
 	}
 
 	/**

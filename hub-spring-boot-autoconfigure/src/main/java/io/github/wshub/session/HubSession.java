@@ -40,11 +40,12 @@ public final class HubSession implements SessionIdentity {
 	// user's session.
 	private final @Nullable String anonymousAddress;
 
-	private final Set<String> topics = ConcurrentHashMap.newKeySet();
+	// Sized for the few topics most sessions hold (a table of 4 rather than 16); grows as needed.
+	private final Set<String> topics = ConcurrentHashMap.newKeySet(2);
 
 	// Topic -> number of the latest subscribe request, so a failed older one does not undo a
 	// newer one. Only changed under the topic's lock in LocalTopicRegistry.
-	private final Map<String, Long> subscribeAttempts = new ConcurrentHashMap<>();
+	private final Map<String, Long> subscribeAttempts = new ConcurrentHashMap<>(2);
 
 	private final SessionRecoveries recoveries = new SessionRecoveries();
 

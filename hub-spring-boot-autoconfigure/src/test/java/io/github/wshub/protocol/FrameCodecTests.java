@@ -6,6 +6,9 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -57,6 +60,30 @@ class FrameCodecTests {
 		assertCode("{\"type\":\"subscribe\",\"topic\":\"t\",\"id\":[1]}", ErrorCode.INVALID_ID);
 		assertCode("{\"type\":\"subscribe\",\"topic\":\"t\",\"id\":12345678901234567}", ErrorCode.INVALID_ID);
 		assertCode("{\"type\":\"publish\",\"topic\":\"t\"}", ErrorCode.INVALID_FRAME);
+	}
+
+	@Test
+	void numericIdsAreMeasuredByTheirJsonText() {
+		assertThat(this.codec.decode("{\"type\":\"subscribe\",\"topic\":\"t\",\"id\":1234567890123456}").id())
+			.isNotNull();
+		assertThat(this.codec.decode("{\"type\":\"subscribe\",\"topic\":\"t\",\"id\":-123456789012345}").id())
+			.isNotNull();
+		assertCode("{\"type\":\"subscribe\",\"topic\":\"t\",\"id\":-1234567890123456}", ErrorCode.INVALID_ID);
+		assertThat(this.codec.decode("{\"type\":\"subscribe\",\"topic\":\"t\",\"id\":1.5}").id()).isNotNull();
+		assertCode("{\"type\":\"subscribe\",\"topic\":\"t\",\"id\":1.50000000000000000}", ErrorCode.INVALID_ID);
+	}
+
+	@Test
+	void welcomeIsEscapedAsTheGeneratorEscapes() {
+		String session = "s\"1\\\n\u0001\u00e9\u20ac/";
+		String instance = "i\t<>&\u007f";
+		ObjectNode expected = JsonNodeFactory.instance.objectNode();
+		expected.put("type", "welcome");
+		expected.put("session", session);
+		expected.put("instance", instance);
+		expected.put("protocol", FrameCodec.PROTOCOL_VERSION);
+		assertThat(text(this.codec.welcome(session, instance)))
+			.isEqualTo(JsonMapper.builder().build().writeValueAsString(expected));
 	}
 
 	@Test

@@ -11,7 +11,6 @@ import io.github.wshub.servlet.HubUserResolver;
 
 import org.springframework.http.server.ServerHttpRequest;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.util.UriComponentsBuilder;
 import org.springframework.web.util.UriUtils;
 
 /**
@@ -57,9 +56,28 @@ public class TokenUserResolver implements HubUserResolver, ReactiveHubUserResolv
 		return (user != null) ? Mono.just(user) : ReactiveHubUserResolver.PRINCIPAL.resolveUser(exchange);
 	}
 
+	// The first token parameter's decoded value, as UriComponents reads query parameters (a
+	// parameter without a value has none), without building them: one lookup per handshake.
 	private static @Nullable String tokenOf(URI uri) {
-		String token = UriComponentsBuilder.fromUri(uri).build().getQueryParams().getFirst(TOKEN_PARAMETER);
-		return (token != null) ? UriUtils.decode(token, StandardCharsets.UTF_8) : null;
+		String query = uri.getRawQuery();
+		if (query == null) {
+			return null;
+		}
+		int start = 0;
+		while (start <= query.length()) {
+			int end = query.indexOf('&', start);
+			if (end < 0) {
+				end = query.length();
+			}
+			int equals = query.indexOf('=', start);
+			int nameEnd = (equals >= 0 && equals < end) ? equals : end;
+			if (nameEnd - start == TOKEN_PARAMETER.length() && query.startsWith(TOKEN_PARAMETER, start)) {
+				return (nameEnd + 1 < end) ? UriUtils.decode(query.substring(nameEnd + 1, end), StandardCharsets.UTF_8)
+						: null;
+			}
+			start = end + 1;
+		}
+		return null;
 	}
 
 }

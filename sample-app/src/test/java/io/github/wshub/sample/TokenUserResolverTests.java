@@ -41,6 +41,15 @@ class TokenUserResolverTests {
 	}
 
 	@Test
+	void onlyTheFirstTokenParameterCounts() {
+		String token = this.tokens.issue("alice");
+		assertThat(this.resolver.resolveUser(handshake("xtoken=1&tokens=2&=3&token=" + token, null)))
+			.isEqualTo("alice");
+		assertThat(this.resolver.resolveUser(handshake("token&token=" + token, null))).isNull();
+		assertThat(this.resolver.resolveUser(handshake("token=&token=" + token, null))).isNull();
+	}
+
+	@Test
 	void invalidOrMissingTokenIsAnonymous() {
 		assertThat(this.resolver.resolveUser(handshake("token=alice.forged", null))).isNull();
 		assertThat(this.resolver.resolveUser(handshake("token=", null))).isNull();
