@@ -257,9 +257,9 @@ final class PublishGate {
 			currentDeadlines.add(published);
 		}
 		return published.handle((reply, ex) -> {
-			String what = (topic != null) ? "the publish on topic '" + topic + "'" : "a control message";
 			if (ex != null) {
-				throw new CompletionException(new BrokerUnavailableException("Redis did not accept " + what, ex));
+				throw new CompletionException(
+						new BrokerUnavailableException("Redis did not accept " + describe(topic), ex));
 			}
 			// Without reliable counts, the fence checks the ticket only (a null topic).
 			String refusal = (currentFence != null)
@@ -267,10 +267,15 @@ final class PublishGate {
 					: null;
 			if (refusal != null) {
 				throw new CompletionException(
-						new BrokerUnavailableException("Redis accepted " + what + ", but " + refusal, null));
+						new BrokerUnavailableException("Redis accepted " + describe(topic) + ", but " + refusal, null));
 			}
 			return reply;
 		});
+	}
+
+	// Only for failures: a publish that succeeds builds no message.
+	private static String describe(@Nullable String topic) {
+		return (topic != null) ? "the publish on topic '" + topic + "'" : "a control message";
 	}
 
 	/**
