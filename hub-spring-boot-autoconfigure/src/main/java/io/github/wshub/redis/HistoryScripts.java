@@ -16,13 +16,13 @@ import java.util.HexFormat;
  */
 final class HistoryScripts {
 
-	// Used by READ: returns the epoch and the top offset, creating the meta when missing. PUBLISH
-	// inlines the part it needs (the offset comes from its HINCRBY).
 	/**
 	 * Every how many offsets a publish renews the meta hash's TTL when nothing else requires it.
 	 */
 	static final int META_RENEWAL = 64;
 
+	// Used by READ: returns the epoch and the top offset, creating the meta when missing. PUBLISH
+	// inlines the part it needs (the offset comes from its HINCRBY).
 	private static final String META = """
 			local function meta(stream, metakey, candidate, metattl)
 			  local epoch = redis.call('HGET', metakey, 'epoch')

@@ -181,10 +181,6 @@ public class RedisConnectionRegistry implements ConnectionRegistry, SmartLifecyc
 		boolean batchOpens = true;
 		SessionWrite write;
 		while ((write = this.pendingWrites.poll()) != null) {
-			if (this.dirty) {
-				// Redis was unreachable: the heartbeat's resync will write the whole state.
-				continue;
-			}
 			if (write.open() != batchOpens && !batch.isEmpty()) {
 				flush(batchOpens, batch);
 			}
@@ -197,6 +193,7 @@ public class RedisConnectionRegistry implements ConnectionRegistry, SmartLifecyc
 	}
 
 	private void flush(boolean opens, Map<String, String> batch) {
+		// While dirty (Redis was unreachable), the heartbeat's resync writes the whole state.
 		if (!this.dirty) {
 			try {
 				if (opens) {

@@ -109,20 +109,9 @@ final class RegistryScripts {
 	}
 
 	/**
-	 * Record one session of an instance in the instance's hash (first), the sessions hash and,
-	 * unless anonymous, the user's hash.
-	 * @param instanceId the instance
-	 * @param sessionId the session
-	 * @param user the user, {@code ""} for an anonymous session
-	 */
-	void open(String instanceId, String sessionId, String user) {
-		open(instanceId, Map.of(sessionId, user));
-	}
-
-	/**
-	 * Record sessions of an instance, like {@link #open(String, String, String)} for each, in
-	 * one command per hash (per {@value #BATCH} sessions): the instance's hash first, then the
-	 * sessions hash, then the users' hashes.
+	 * Record sessions of an instance, in one command per hash (per {@value #BATCH} sessions):
+	 * the instance's hash first, then the sessions hash, then the hashes of the users (anonymous
+	 * sessions have none).
 	 * @param instanceId the instance
 	 * @param sessions the sessions' users by session id, {@code ""} for an anonymous session
 	 */
@@ -149,20 +138,8 @@ final class RegistryScripts {
 	}
 
 	/**
-	 * Remove one session of an instance: from the user's hash and the sessions hash where they
+	 * Remove sessions of an instance: from the users' hashes and the sessions hash where they
 	 * still name the instance, then (last) from the instance's hash.
-	 * @param instanceId the instance
-	 * @param sessionId the session
-	 * @param user the user, {@code ""} for an anonymous session
-	 */
-	void close(String instanceId, String sessionId, String user) {
-		close(instanceId, Map.of(sessionId, user));
-	}
-
-	/**
-	 * Remove sessions of an instance, like {@link #close(String, String, String)} for each: from
-	 * the users' hashes and the sessions hash where they still name the instance, then (last)
-	 * from the instance's hash.
 	 * @param instanceId the instance
 	 * @param sessions the sessions' users by session id, {@code ""} for an anonymous session
 	 */
